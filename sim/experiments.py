@@ -1,0 +1,351 @@
+"""The experiment runner: a sweep of (design point x replication x strategy) runs on any
+`concurrent.futures.Executor`, results streamed to a Parquet dataset, resumable.
+
+The model is any picklable callable ``model(params: dict, strategy: str, seed: int) -> Mapping[str, float]``
+(a top-level function, or an object such as `ScenarioModel`, which wraps `sim.run`). Executors:
+
+- ``sequential``: in this process, one run at a time (`SequentialExecutor`);
+- ``local`` (default): a `ProcessPoolExecutor` with one worker per core;
+- ``dask``: `distributed.Client.get_executor()`, on a LocalCluster when no scheduler address is given, or on a
+  running cluster (``tcp://HOST:PORT``; dask-jobqueue clusters on SLURM/PBS expose one). See docs/sweeps.md.
+
+Guarantees: a run's result depends only on (params, strategy, seed), so every executor gives the same rows;
+a run that raises becomes a row with `error` and `traceback` set (the sweep goes on); finished rows reach disk
+at least every `flush_seconds`; ``resume=True`` runs only the run_ids missing from the dataset.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep_design import PLAN_COLUMNS, Param, design_points, plan_runs
+from sim.sweep_store import PartWriter, read_manifest, read_results, remove_temporaries, write_manifest
+
+EXECUTORS = ("local", "dask", "sequential")
+RESULT_COLUMNS = ("error", "traceback", "duration_s")
+RESERVED = frozenset(PLAN_COLUMNS) | frozenset(RESULT_COLUMNS)
+
+ModelFn = Callable[[dict, str, int], Mapping]
+
+
+class SweepError(ValueError):
+    """A sweep cannot start as asked (bad design, an output directory holding another sweep, ...)."""
+
+
+# --------------------------------------------------------------------------------------------- executors
+
+
+class SequentialExecutor(Executor):
+    """Runs each submitted call at once, in this process. The reference against which parallel runs are checked."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@contextmanager
+def open_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
+    """Yield ``(executor, slots)``: an Executor and how many runs it executes at once.
+
+    `workers` defaults to the number of cores (`os.cpu_count()`); it is ignored with a `scheduler` address,
+    where the running cluster decides. Dask LocalCluster workers are processes with one thread each.
+    """
+    if kind not in EXECUTORS:
+        raise SweepError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+    if scheduler and kind != "dask":
+        raise SweepError("--scheduler needs --executor dask")
+    n = workers or os.cpu_count() or 1
+    if kind == "sequential":
+        yield SequentialExecutor(), 1
+    elif kind == "local":
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method)) as pool:
+            try:
+                yield pool, n
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            with Client(scheduler) as client:
+                yield client.get_executor(pure=False), max(1, sum(client.nthreads().values()))
+        else:
+            with (
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+                Client(cluster) as client,
+            ):
+                yield client.get_executor(pure=False), n
+
+
+# --------------------------------------------------------------------------------------------- one run
+
+
+def _plain(value):
+    """numpy scalars -> Python scalars, so models and pydantic see int/float/str."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def run_one(model: ModelFn, params: dict, strategy: str, seed: int) -> dict:
+    """Run the model once, never raising for the model's own errors.
+
+    Returns the model's outputs (names colliding with plan/parameter columns get an ``out_`` prefix) plus
+    `error` (None, or ``"Type: message"``), `traceback` and `duration_s` (wall-clock seconds of this run).
+    """
+    start = time.perf_counter()
+    try:
+        outputs = model(dict(params), strategy, seed)
+        if not isinstance(outputs, Mapping):
+            raise TypeError(f"the model returned {type(outputs).__name__}, not a mapping of outputs")
+        row = {}
+        for key, value in outputs.items():
+            value = _plain(value)
+            if not isinstance(value, int | float | str | bool | None):
+                raise TypeError(f"output {key!r} is a {type(value).__name__}; outputs must be scalars")
+            name = f"out_{key}" if key in RESERVED or key in params else str(key)
+            row[name] = value
+        row.update(error=None, traceback=None)
+    except Exception as exc:
+        row = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=-8)}
+    row["duration_s"] = time.perf_counter() - start
+    return row
+
+
+@dataclass(frozen=True)
+class ScenarioModel:
+    """The engagement model as a sweep model: apply the design point's overrides to `scenario`, run
+    `sim.run(scenario, strategy, seed, population=population)` and return its summary (flat dict of floats).
+
+    Pickles with the scenario object, so remote workers need the package but not the scenario file.
+    """
+
+    scenario: object
+    population: int | None = None
+
+    def __call__(self, params: dict, strategy: str, seed: int) -> dict:
+        import sim
+
+        scenario = self.scenario.with_overrides(params) if params else self.scenario
+        return dict(sim.run(scenario, strategy, seed, population=self.population).summary)
+
+
+# --------------------------------------------------------------------------------------------- the sweep
+
+
+@dataclass
+class SweepReport:
+    """What one call of `run_sweep` did. `failed` counts runs whose model raised (stored as error rows);
+    `lost` counts runs whose worker died (not stored: `resume` runs them again)."""
+
+    out: Path
+    total: int
+    skipped: int
+    completed: int = 0
+    failed: int = 0
+    lost: int = 0
+    elapsed_s: float = 0.0
+    lost_errors: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.skipped - self.completed
+
+
+def sweep_manifest(
+    design: str, params: list[Param], samples: int, strategies: list[str], replications: int, seed: int, model: str
+) -> dict:
+    """The definition of a sweep as stored in ``sweep.json``; two sweeps with equal manifests have equal plans."""
+    return {
+        "design": design,
+        "params": [p.to_json() for p in params],
+        "samples": samples,
+        "strategies": list(strategies),
+        "replications": replications,
+        "seed": seed,
+        "model": model,
+    }
+
+
+def prepare_sweep(out: Path, manifest: dict, resume: bool) -> pd.DataFrame:
+    """Check `out` against `manifest`, write the manifest, and return the full run plan."""
+    out = Path(out)
+    params = [Param.from_mapping(p["name"], p) for p in manifest["params"]]
+    bad = [p.name for p in params if p.name in RESERVED]
+    if bad:
+        raise SweepError(f"parameter name {bad[0]!r} is reserved; rename it")
+    try:
+        points = design_points(manifest["design"], params, manifest["samples"], manifest["seed"])
+        plan = plan_runs(points, manifest["strategies"], manifest["replications"], manifest["seed"])
+    except ValueError as exc:
+        raise SweepError(str(exc)) from None
+    if (out / "sweep.json").exists():
+        stored = read_manifest(out)
+        if not resume:
+            raise SweepError(f"{out} already holds a sweep; pass --resume to finish it, or choose another --out")
+        if stored != manifest:
+            diff = next(k for k in manifest if stored.get(k) != manifest[k])
+            raise SweepError(
+                f"{out} holds a different sweep ({diff}: {stored.get(diff)!r} there, {manifest[diff]!r} now); "
+                "resume with the same options, or choose another --out"
+            )
+    else:
+        write_manifest(out, manifest)
+    return plan
+
+
+def run_sweep(
+    model: ModelFn,
+    out: str | Path,
+    *,
+    design: str,
+    params: list[Param],
+    samples: int,
+    strategies: list[str],
+    replications: int,
+    seed: int = 0,
+    executor: str | Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    retry_errors: bool = False,
+    progress: bool = False,
+    flush_seconds: float = 2.0,
+    flush_rows: int = 1000,
+    model_label: str | None = None,
+) -> SweepReport:
+    """Run every (design point x replication x strategy) of a sweep and stream the rows to ``out/results``.
+
+    `samples`: levels per range (factorial), points (lhs) or base size N (sobol, N*(D+2) points).
+    `replications`: seeds per point; `seed`: the base seed the replication seeds are spawned from.
+    `executor`: ``"local" | "dask" | "sequential"`` or any Executor (then `workers`/`scheduler` are unused).
+    `model_label` identifies the model in the manifest (resume refuses a different one); default: its repr.
+    Returns a `SweepReport`; read the rows with `sim.sweep_store.read_results(out)`.
+    """
+    out = Path(out)
+    label = model_label if model_label is not None else _describe(model)
+    manifest = sweep_manifest(design, params, samples, strategies, replications, seed, label)
+    plan = prepare_sweep(out, manifest, resume)
+    remove_temporaries(out)
+    done = read_results(out)
+    if retry_errors and "error" in done:
+        done = done[done["error"].isna()]
+    todo = plan[~plan["run_id"].isin(done["run_id"])]
+    report = SweepReport(out=out, total=len(plan), skipped=len(plan) - len(todo))
+    if len(todo) == 0:
+        return report
+    param_names = [c for c in plan.columns if c not in PLAN_COLUMNS]
+    start = time.perf_counter()
+    if isinstance(executor, Executor):
+        _drive(executor, 4 * (os.cpu_count() or 1), model, todo, param_names, out, report, progress,
+               flush_seconds, flush_rows)
+    else:
+        with open_executor(executor, workers, scheduler) as (ex, slots):
+            window = max(1000, 4 * slots) if executor == "dask" else 4 * slots
+            _drive(ex, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows)
+    report.elapsed_s = time.perf_counter() - start
+    return report
+
+
+def _describe(model) -> str:
+    name = getattr(model, "__qualname__", None) or type(model).__qualname__
+    return f"{getattr(model, '__module__', '?')}.{name}"
+
+
+def _drive(executor, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows):
+    """Keep up to `window` runs in flight, store each finished one, flush parts as we go."""
+    records = todo.to_dict("records")
+    writer = PartWriter(out)
+    pending: dict[Future, dict] = {}
+    bar = _ProgressBar(len(records)) if progress else None
+    last_flush = time.monotonic()
+    nxt = 0
+    try:
+        while nxt < len(records) or pending:
+            while nxt < len(records) and len(pending) < window:
+                rec = records[nxt]
+                params = {k: _plain(rec[k]) for k in param_names}
+                try:
+                    future = executor.submit(run_one, model, params, rec["strategy"], int(rec["seed"]))
+                except BrokenExecutor as exc:
+                    raise SweepError(
+                        f"the workers died ({exc}); finished runs are saved, run again with --resume"
+                    ) from None
+                pending[future] = rec
+                nxt += 1
+            finished, _ = wait(pending, timeout=flush_seconds, return_when=FIRST_COMPLETED)
+            for future in finished:
+                rec = pending.pop(future)
+                exc = future.exception()
+                if exc is not None:
+                    report.lost += 1
+                    report.lost_errors.append(f"run {rec['run_id']}: {type(exc).__name__}: {exc}")
+                    continue
+                row = future.result()
+                writer.add({**rec, **row})
+                report.completed += 1
+                report.failed += row["error"] is not None
+            if bar is not None:
+                bar.update(report.completed + report.lost, report.failed)
+            if len(writer.rows) >= flush_rows or time.monotonic() - last_flush >= flush_seconds:
+                writer.flush()
+                last_flush = time.monotonic()
+    finally:
+        for future in pending:
+            future.cancel()
+        writer.flush()
+        if bar is not None:
+            bar.stop()
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr: done/total, rate (runs/s), failed count, elapsed time and ETA."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("failed {task.fields[failed]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+        )
+        self.task = self.progress.add_task("sweep", total=total, failed=0, rate="- runs/s")
+        self.progress.start()
+
+    def update(self, completed: int, failed: int) -> None:
+        self.progress.update(self.task, completed=completed, failed=failed)
+        speed = self.progress.tasks[0].speed
+        if speed:
+            self.progress.update(self.task, rate=f"{speed:.2f} runs/s")
+
+    def stop(self) -> None:
+        self.progress.stop()
