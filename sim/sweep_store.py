@@ -102,3 +102,13 @@ class PartWriter:
         write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
         self.next_index += 1
         self.rows = []
+
+
+def load_sweep(out: Path):
+    """``(results, manifest, params)``: the finished rows, the manifest and the swept `Param`s of the sweep in
+    `out`. Raises FileNotFoundError when `out` holds no sweep."""
+    from sim.sweep_design import Param
+
+    manifest = read_manifest(out)
+    params = [Param.from_mapping(p["name"], p) for p in manifest["params"]]
+    return read_results(out), manifest, params

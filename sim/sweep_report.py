@@ -1,0 +1,166 @@
+"""`analyse_sweep(DIR)`: every analysis of a finished (or partly finished) sweep, written to ``DIR/analysis/``.
+
+Files written (each atomically):
+
+- ``paired_differences.csv`` / ``.png``: every strategy against the baseline on every outcome (mean paired
+  difference, 95% bootstrap interval, win rate with interval);
+- ``sobol_indices.csv`` and ``sobol_<strategy>.png`` (Sobol designs only): S1 and ST of the main outcome;
+- ``backfire_boxes.csv`` and ``backfire_<strategy>.png`` (when parameters were swept): the PRIM box where the
+  strategy backfires (main outcome worse than 0, e.g. trust falls);
+- ``failures.csv`` when runs raised; ``summary.md``: all of the above in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim import analysis, sweep_plots
+from sim.sweep_store import load_sweep, write_atomic
+
+
+@dataclass
+class SweepAnalysis:
+    """What `analyse_sweep` found; the frames are also written as CSV."""
+
+    out: Path
+    runs: int
+    failed: int
+    expected: int
+    outcome: str
+    baseline: str
+    paired: pd.DataFrame
+    sobol: pd.DataFrame | None = None
+    backfire: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    return path
+
+
+def analyse_sweep(
+    out: str | Path, *, outcome: str | None = None, baseline: str | None = None, n_boot: int = 2000, seed: int = 0
+) -> SweepAnalysis:
+    """Analyse the sweep in `out`. `outcome` (default ``trust_change`` if present, else the first output) drives
+    the Sobol and backfire analyses; `baseline` (default ``consult`` if swept, else the first strategy) is what
+    every strategy is compared with. Raises FileNotFoundError when `out` holds no sweep, ValueError when it has no
+    successful run or an unknown outcome/baseline is asked for.
+    """
+    out = Path(out)
+    results, manifest, params = load_sweep(out)
+    names = [p.name for p in params]
+    strategies = manifest["strategies"]
+    n_points = len(results["point"].unique()) if len(results) else 0
+    ok = analysis.ok_runs(results) if len(results) else results
+    if len(ok) == 0:
+        raise ValueError(f"{out}: no successful runs to analyse (see failures with `error` in the results)")
+    outs = analysis.outputs(ok, names)
+    outcome = outcome or ("trust_change" if "trust_change" in outs else outs[0])
+    if outcome not in outs:
+        raise ValueError(f"{out}: no outcome {outcome!r}; outcomes are: {', '.join(outs)}")
+    baseline = baseline or ("consult" if "consult" in strategies else strategies[0])
+    if baseline not in strategies:
+        raise ValueError(f"{out}: baseline {baseline!r} was not swept; strategies are: {', '.join(strategies)}")
+    dest = out / "analysis"
+    dest.mkdir(exist_ok=True)
+    failed = int(results["error"].notna().sum()) if "error" in results else 0
+    expected = _expected_runs(manifest, params)
+    report = SweepAnalysis(out, len(results), failed, expected, outcome, baseline, pd.DataFrame())
+    if len(results) < expected:
+        report.notes.append(f"{expected - len(results)} of {expected} runs are missing: finish with --resume")
+    if failed:
+        fails = results.loc[results["error"].notna(), ["run_id", "point", "replication", "strategy", "error"]]
+        report.files.append(_write_csv(fails, dest / "failures.csv"))
+        report.notes.append(f"{failed} runs raised; they are listed in failures.csv and left out below")
+
+    if len(strategies) > 1:
+        report.paired = pd.concat(
+            [analysis.paired_differences(results, o, baseline, n_boot=n_boot, seed=seed) for o in outs],
+            ignore_index=True,
+        )
+        report.files.append(_write_csv(report.paired, dest / "paired_differences.csv"))
+        report.files.append(sweep_plots.plot_paired(report.paired, dest / "paired_differences.png"))
+
+    if manifest["design"] == "sobol":
+        frames = []
+        for strategy in strategies:
+            try:
+                si = analysis.sobol_indices(results, params, outcome, strategy, seed=seed)
+            except ValueError as exc:
+                report.notes.append(f"Sobol indices of {strategy}: {exc}")
+                continue
+            frames.append(si.assign(strategy=strategy, outcome=outcome))
+            report.files.append(sweep_plots.plot_sobol(
+                si, dest / f"sobol_{strategy}.png", f"Sobol indices of {outcome} under {strategy} "
+                f"({n_points} points)"))
+        if frames:
+            report.sobol = pd.concat(frames, ignore_index=True)
+            report.files.append(_write_csv(report.sobol, dest / "sobol_indices.csv"))
+
+    if names:
+        rows = []
+        for strategy in strategies:
+            x, y = analysis.backfire_cases(results, names, strategy, outcome)
+            numeric = x.select_dtypes("number")
+            if numeric.shape[1] == 0 or y.sum() == 0 or y.all():
+                share = float(y.mean()) if len(y) else float("nan")
+                rows.append({"strategy": strategy, "backfire_share": share, "box": "(none: "
+                             + ("never backfires" if y.sum() == 0 else "backfires everywhere") + ")"})
+                continue
+            box = analysis.prim(numeric, y)
+            t = box.trajectory.iloc[box.chosen]
+            rows.append({"strategy": strategy, "backfire_share": box.base_density, "box": box.describe(),
+                         "coverage": t["coverage"], "density": t["density"], "mass": t["mass"]})
+            report.files.append(sweep_plots.plot_prim(
+                box, numeric, y, dest / f"backfire_{strategy}.png",
+                f"Where {strategy} backfires ({outcome} {'< 0' if analysis.direction(outcome) > 0 else '> 0'})"))
+        report.backfire = pd.DataFrame(rows)
+        report.files.append(_write_csv(report.backfire, dest / "backfire_boxes.csv"))
+
+    report.files.append(_write_summary(report, dest / "summary.md"))
+    return report
+
+
+def _expected_runs(manifest: dict, params) -> int:
+    from sim.sweep_design import design_points
+
+    points = design_points(manifest["design"], params, manifest["samples"], manifest["seed"])
+    return len(points) * len(manifest["strategies"]) * manifest["replications"]
+
+
+def _write_summary(report: SweepAnalysis, path: Path) -> Path:
+    lines = [f"# Sweep analysis of {report.out.name}", "",
+             f"{report.runs} of {report.expected} runs stored, {report.failed} failed. "
+             f"Main outcome: `{report.outcome}`; baseline strategy: `{report.baseline}`.", ""]
+    lines += [f"- {n}" for n in report.notes]
+    if len(report.paired):
+        lines += ["", "## Paired differences against the baseline", ""]
+        for _, r in report.paired.iterrows():
+            lines.append(f"- {r['strategy']} vs {r['baseline']}, {r['outcome']}: {r['mean_diff']:+.4g} "
+                         f"[{r['ci_low']:+.4g}, {r['ci_high']:+.4g}]; better in {r['win_rate']:.0%} of "
+                         f"{r['n_pairs']} futures [{r['win_low']:.0%}, {r['win_high']:.0%}]")
+    if report.sobol is not None:
+        lines += ["", f"## Sobol indices of {report.outcome}", "", report.sobol.round(3).to_markdown(index=False)
+                  if _has_tabulate() else report.sobol.round(3).to_string(index=False)]
+    if report.backfire is not None:
+        lines += ["", f"## Where each strategy backfires ({report.outcome})", ""]
+        for _, r in report.backfire.iterrows():
+            extra = (f" (coverage {r['coverage']:.0%}, density {r['density']:.0%})"
+                     if "coverage" in r and pd.notna(r.get("coverage")) else "")
+            lines.append(f"- {r['strategy']}: backfires in {r['backfire_share']:.0%} of futures; "
+                         f"region: {r['box']}{extra}")
+    write_atomic(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+    return path
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
