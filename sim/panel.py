@@ -1,0 +1,118 @@
+"""Who takes part: a sortition panel drawn by the `selection` engine, a self-selected panel, or consultation
+respondents. All functions return citizen indices (int arrays) into the population.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.population import Population
+from sim.scenario import Scenario
+
+
+def recruit_pool(pop: Population, n_letters: int, rng: np.random.Generator) -> np.ndarray:
+    """Volunteers answering `n_letters` invitations (indices, sorted).
+
+    Uses `selection.funnel.recruit` (letters to households; capped at one per household, so small simulated
+    populations get every household invited) when it exists, else each invited citizen volunteers with their
+    response propensity.
+    """
+    n_letters = min(n_letters, pop.n)
+    try:
+        from selection.funnel import recruit
+    except ImportError:
+        invited = rng.choice(pop.n, size=n_letters, replace=False)
+        return np.sort(invited[rng.random(n_letters) < pop.propensity[invited]])
+    households = pop.people["household_id"].nunique() if "household_id" in pop.people else pop.n
+    pool = recruit(pop.people, max(1, min(n_letters, households)), rng)  # one letter per household at most
+    index = pd.Index(pop.people["id"])
+    return np.sort(index.get_indexer(pool["id"].astype(str)))
+
+
+def quotas_for(pop: Population, features: tuple[str, ...], k: int, tolerance: float) -> list[tuple[str, str, int, int]]:
+    """Proportional quotas: for each category, target = k * population share, bounds target*(1 -/+ tolerance)
+    rounded outward. Returns (feature, value, min, max) rows."""
+    rows = []
+    for f in features:
+        share = np.bincount(pop.codes[f], minlength=len(pop.labels[f])) / pop.n
+        for value, s in zip(pop.labels[f], share, strict=True):
+            target = k * s
+            rows.append((f, str(value), max(0, math.floor(target * (1 - tolerance))),
+                         min(k, math.ceil(target * (1 + tolerance)))))
+    return rows
+
+
+def _legacy_standin(pop: Population, pool: np.ndarray, quotas, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Greedy quota filling (the pre-2021 'legacy' practice), used only if `selection` is unavailable."""
+    remaining = list(rng.permutation(pool))
+    chosen: list[int] = []
+    count = {(f, v): 0 for f, v, _, _ in quotas}
+    target = {(f, v): (lo + hi) / 2 for f, v, lo, hi in quotas}
+    value_of = {f: pop.labels[f][pop.codes[f]] for f, *_ in quotas}
+    while len(chosen) < k and remaining:
+        deficit = {key: (target[key] - count[key]) / max(target[key], 1e-9) for key in count}
+        for (f, v), _ in sorted(deficit.items(), key=lambda kv: -kv[1]):
+            pick = next((i for i in remaining if value_of[f][i] == v), None)
+            if pick is not None:
+                break
+        else:
+            pick = remaining[0]
+        remaining.remove(pick)
+        chosen.append(pick)
+        for f, *_ in quotas:
+            count[(f, value_of[f][pick])] = count.get((f, value_of[f][pick]), 0) + 1
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """Draw a panel of `engagement.panel_size` from volunteers with `selection.select` and proportional quotas.
+
+    If the quotas cannot be met by the pool, the tolerance is doubled (up to 3 times). Returns the panel indices
+    and a note on how it was drawn ("selection:<algorithm>", "...:relaxed", or "standin").
+    """
+    eng, sel = scenario.engagement, scenario.selection
+    k = eng.panel_size
+    pool = recruit_pool(pop, int(eng.letters_per_seat * k), rng)
+    if len(pool) < k:
+        raise ValueError(f"only {len(pool)} volunteers for {k} seats; raise engagement.letters_per_seat")
+    seed = int(rng.integers(0, 2**31 - 1))
+    try:
+        from selection import Pool, Quota, Quotas, select
+        from selection.errors import InfeasibleQuotasError
+    except ImportError:
+        return _legacy_standin(pop, pool, quotas_for(pop, sel.features, k, sel.quota_tolerance), k, rng), "standin"
+    frame = pop.people.iloc[pool][["id", *sel.features]].reset_index(drop=True)
+    spool = Pool.from_frame(frame, id_column="id", household_columns=None, source="simulated volunteers")
+    tol = sel.quota_tolerance
+    for attempt in range(4):
+        rows = quotas_for(pop, sel.features, k, tol)
+        quotas = Quotas.from_rows([Quota(feature=f, value=v, min=lo, max=hi) for f, v, lo, hi in rows],
+                                  source="population margins")
+        try:
+            res = select(spool, quotas, k, algorithm=sel.algorithm, seed=seed)
+        except InfeasibleQuotasError:
+            tol = tol * 2 + 0.05
+            continue
+        index = pd.Index(pop.people["id"])
+        note = f"selection:{sel.algorithm}" + (":relaxed" if attempt else "")
+        return np.sort(index.get_indexer(list(res.panel))), note
+    return volunteer_panel(pop, k, rng, pool), "volunteers (quotas infeasible)"
+
+
+def volunteer_panel(pop: Population, k: int, rng: np.random.Generator, pool: np.ndarray | None = None) -> np.ndarray:
+    """A self-selected panel: the first k to answer an open call, each citizen answering with their propensity
+    (sampling without replacement with probability proportional to propensity)."""
+    cand = np.arange(pop.n) if pool is None else pool
+    w = pop.propensity[cand]
+    return np.sort(rng.choice(cand, size=min(k, len(cand)), replace=False, p=w / w.sum()))
+
+
+def consultation_respondents(pop: Population, awareness: np.ndarray, rate: float,
+                             rng: np.random.Generator) -> np.ndarray:
+    """Citizens answering a consultation: each with probability rate * awareness * propensity / mean propensity
+    (capped at 1); self-selected like volunteers."""
+    p = np.clip(rate * awareness * pop.propensity / pop.propensity.mean(), 0.0, 1.0)
+    return np.flatnonzero(rng.random(pop.n) < p)

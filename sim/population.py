@@ -1,0 +1,183 @@
+"""The simulated public: demographics, initial attitudes and the social network, as NumPy arrays.
+
+Demographics come from `selection.population.synthesize_population` and response propensities from
+`selection.funnel.response_propensity` when those exist; until then small stand-ins below are used
+(same columns, Antwerp-like margins from reference cases-and-data §1.2, rounded).
+
+Invariants: every array has one entry per citizen (length n); trust, opinion, feels_heard and knowledge lie in
+[0, 1]; the network `weights` is a row-stochastic CSR matrix (each row sums to 1) with a symmetric pattern and no
+self-ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import expit
+from scipy.stats import norm
+
+from sim.scenario import PopulationParams
+
+FEATURES = ("sex", "age_band", "origin", "education")
+
+# Stand-in margins (shares); rounded from reference cases-and-data §1.2 (Antwerp city and agglomeration).
+_STANDIN_MARGINS = {
+    "sex": {"female": 0.50, "male": 0.50},
+    "age_band": {"18-24": 0.11, "25-44": 0.37, "45-64": 0.31, "65+": 0.21},
+    "origin": {"belgian": 0.55, "migrant_background": 0.45},
+    "education": {"low": 0.27, "medium": 0.36, "high": 0.37},
+}
+# Stand-in log-odds of answering an invitation (direction from cases-and-data §2.2: the young, the less educated and
+# people of migrant background answer less); baseline ~4% response, within the 1-13% range of §6.
+_STANDIN_LOGODDS = {
+    "age_band": {"18-24": -0.8, "25-44": -0.2, "45-64": 0.2, "65+": 0.1},
+    "origin": {"migrant_background": -0.6},
+    "education": {"low": -0.9, "high": 0.7},
+    "sex": {"male": 0.1},
+}
+_STANDIN_INTERCEPT = -3.2
+
+
+def _standin_synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    cols = {"id": np.char.add("p", np.arange(n).astype(str))}
+    for feature, margins in _STANDIN_MARGINS.items():
+        values = np.array(list(margins))
+        cols[feature] = values[rng.choice(len(values), size=n, p=np.array(list(margins.values())))]
+    cols["household_id"] = np.arange(n)
+    return pd.DataFrame(cols)
+
+
+def _standin_propensity(people: pd.DataFrame) -> np.ndarray:
+    z = np.full(len(people), _STANDIN_INTERCEPT)
+    for feature, table in _STANDIN_LOGODDS.items():
+        if feature in people:
+            z = z + people[feature].map(table).fillna(0.0).to_numpy(dtype=float)
+    return expit(z)
+
+
+def synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """People table (id, sex, age_band, origin, education, household_id), from the selection engine if present."""
+    try:
+        from selection.population import synthesize_population
+    except ImportError:
+        return _standin_synthesize(n, rng)
+    return synthesize_population(n, rng)
+
+
+def propensity(people: pd.DataFrame) -> np.ndarray:
+    """Probability in [0, 1] that an invited person volunteers (selection.funnel's model if present)."""
+    try:
+        from selection.funnel import response_propensity
+    except ImportError:
+        return _standin_propensity(people)
+    return np.clip(np.asarray(response_propensity(people), dtype=float), 1e-6, 1.0)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Read-only initial state of the public. Mutable copies are made by each model run."""
+
+    people: pd.DataFrame          # demographics, one row per citizen (ids are str)
+    codes: dict[str, np.ndarray]  # feature -> int code per citizen
+    labels: dict[str, np.ndarray]  # feature -> category label per code
+    propensity: np.ndarray        # P(volunteer | invited), in (0, 1]
+    trust: np.ndarray             # initial trust in the institution, in (0, 1)
+    feels_heard: np.ndarray       # 0/1 at the start
+    opinion: np.ndarray           # preferred policy position, in (0, 1)
+    knowledge: np.ndarray         # (n, K) float32 in [0, 1]
+    weights: sp.csr_matrix        # row-stochastic network, float64
+
+    @property
+    def n(self) -> int:
+        return len(self.trust)
+
+
+def _freeze(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+def initial_trust(feels_heard: np.ndarray, shift: np.ndarray, p: PopulationParams,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Trust in (0, 1) as a logit-normal draw calibrated so that (before the group shift) the share above 0.5 is
+    `baseline_trust` overall and `heard_trust_ratio` times higher among those who feel heard (OECD2024).
+
+    Solves h*a + (1-h)*b = baseline, a = ratio*b, then mu = sd * Phi^-1(share) per heard status.
+    """
+    h, base, ratio = p.feels_heard_share, p.baseline_trust, p.heard_trust_ratio
+    b = base / (h * ratio + (1 - h))
+    a = min(ratio * b, 0.999)
+    b = min(b, 0.999)
+    mu = np.where(feels_heard > 0, norm.ppf(a), norm.ppf(b)) * p.trust_spread
+    return expit(mu + shift + p.trust_spread * rng.standard_normal(len(feels_heard)))
+
+
+def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homophily: float,
+                        rng: np.random.Generator) -> sp.csr_matrix:
+    """Homophilous small-world network as a row-stochastic CSR matrix.
+
+    A share `homophily` of citizens is placed on a ring sorted by group, the rest at random places; each citizen
+    is tied to the degree//2 next citizens on the ring (Watts-Strogatz lattice) and each tie is rewired to a random
+    citizen with probability `rewire_prob`. Ties are made symmetric, self-ties dropped, rows normalised to sum 1.
+    """
+    n = len(group)
+    half = max(1, degree // 2)
+    key = np.where(rng.random(n) < homophily, group.astype(float), rng.random(n) * (group.max() + 1))
+    order = np.lexsort((rng.random(n), key))
+    src = np.repeat(order, half)
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    offsets = np.tile(np.arange(1, half + 1), n)
+    dst = order[(np.repeat(pos[order], half) + offsets) % n]
+    rewire = rng.random(src.size) < rewire_prob
+    dst = np.where(rewire, rng.integers(0, n, size=src.size), dst)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    rows = np.concatenate([src, dst]).astype(np.int32)
+    cols = np.concatenate([dst, src]).astype(np.int32)
+    adj = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    adj.data[:] = 1.0  # duplicate ties count once
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    deg[deg == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / deg) @ adj)
+
+
+def build_population(p: PopulationParams, rng: np.random.Generator) -> Population:
+    """Draw a population of `p.size` citizens with the world random stream `rng`."""
+    people = synthesize(p.size, rng).reset_index(drop=True)
+    missing = [f for f in FEATURES if f not in people]
+    if missing:
+        raise ValueError(f"population table lacks columns {missing}")
+    people = people.astype({f: str for f in FEATURES} | {"id": str})
+    codes, labels = {}, {}
+    for f in FEATURES:
+        c, lab = pd.factorize(people[f], sort=True)
+        codes[f], labels[f] = c.astype(np.int32), np.asarray(lab, dtype=str)
+    prop = propensity(people)
+    lp = np.log(prop)
+    z = (lp - lp.mean()) / (lp.std() or 1.0)  # standardised log-propensity: + means more likely to volunteer
+    n = len(people)
+    heard = (rng.random(n) < p.feels_heard_share).astype(float)
+    trust = initial_trust(heard, p.trust_propensity_link * z, p, rng)
+    opinion = expit(p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
+    k = p.knowledge_dims
+    kn = rng.beta(1.0, max(1e-3, (1 - p.knowledge_mean) / max(p.knowledge_mean, 1e-3)), size=(n, k))
+    combo = np.zeros(n, dtype=np.int64)
+    for f in FEATURES:
+        combo = combo * (codes[f].max() + 1) + codes[f]
+    kn[np.arange(n), combo % k] += p.lived_experience  # lived experience: each group knows one dimension better
+    kn = np.clip(kn, 0.0, 1.0).astype(np.float32)
+    weights = homophilous_network(combo, p.network_degree, p.rewire_prob, p.homophily, rng)
+    _freeze(prop, trust, heard, opinion, kn, *codes.values())
+    return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights)
+
+
+def trust_share(trust: np.ndarray) -> float:
+    """Share of citizens with trust above 0.5 (the OECD 'high or moderately high' reading)."""
+    return float(np.mean(trust > 0.5))
+
+
+__all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "trust_share"]

@@ -1,0 +1,93 @@
+"""`run`: one strategy, one seed, one scenario -> a RunResult. Top-level and picklable-friendly for worker
+processes (plain arguments: a Scenario or a path, a strategy name, an int seed)."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.model import STRATEGIES, EngagementModel, streams
+from sim.population import Population, build_population
+from sim.scenario import Scenario, load_scenario
+
+_CACHE: OrderedDict[tuple[int, str], Population] = OrderedDict()
+_CACHE_SIZE = 2
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outputs of one run. `series`: one row per week (week 0 = initial state); `summary`: flat floats."""
+
+    strategy: str
+    seed: int
+    series: pd.DataFrame
+    summary: dict[str, float]
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def population_for(scenario: Scenario, seed: int) -> Population:
+    """The seed's population (world stream), cached in-process so that strategies of one seed share it."""
+    key = (int(seed), scenario.population.model_dump_json())
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    pop = build_population(scenario.population, streams(seed)["world"])
+    _CACHE[key] = pop
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return pop
+
+
+def build_model(scenario: Scenario, strategy: str, seed: int) -> EngagementModel:
+    """A ready-to-run model (the population comes from the cache)."""
+    return EngagementModel(scenario, strategy, int(seed), population_for(scenario, seed))
+
+
+def run(scenario: Scenario | str | os.PathLike[str], strategy: str, seed: int, *,
+        population: int | None = None) -> RunResult:
+    """Simulate `process.horizon_weeks` weeks of one strategy. Same inputs, same result.
+
+    `population` overrides `population.size`. Raises ValueError for an unknown strategy.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
+    if population is not None:
+        scenario = scenario.with_overrides({"population.size": int(population)})
+    model = build_model(scenario, strategy, seed)
+    model.run_for(scenario.process.horizon_weeks)
+    series = model.series()
+    series.insert(0, "seed", int(seed))
+    series.insert(0, "strategy", strategy)
+    notes = {"selection": model.selection_note}
+    return RunResult(strategy, int(seed), series, model.summary(), notes)
+
+
+def summaries(results: list[RunResult]) -> pd.DataFrame:
+    """One row per run: strategy, seed and the summary columns."""
+    return pd.DataFrame([{"strategy": r.strategy, "seed": r.seed, **r.summary} for r in results])
+
+
+def paired_differences(table: pd.DataFrame, metric: str, baseline: str = "inform") -> pd.DataFrame:
+    """Per strategy: mean paired difference of `metric` against `baseline` over seeds, a 95% t-interval and the
+    share of seeds where it is higher."""
+    from scipy import stats
+
+    wide = table.pivot(index="seed", columns="strategy", values=metric)
+    rows = []
+    for s in wide.columns:
+        if s == baseline or baseline not in wide:
+            continue
+        d = (wide[s] - wide[baseline]).dropna().to_numpy()
+        if len(d) == 0:
+            continue
+        half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan
+        rows.append({"strategy": s, "metric": metric, "baseline": baseline, "mean_diff": d.mean(),
+                     "ci_low": d.mean() - half, "ci_high": d.mean() + half, "share_higher": float(np.mean(d > 0)),
+                     "seeds": len(d)})
+    return pd.DataFrame(rows)
