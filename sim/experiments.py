@@ -256,7 +256,7 @@ def run_sweep(
                flush_seconds, flush_rows)
     else:
         with open_executor(executor, workers, scheduler) as (ex, slots):
-            window = max(1000, 4 * slots) if executor == "dask" else 4 * slots
+            window = max(250, 4 * slots) if executor == "dask" else 4 * slots
             _drive(ex, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows)
     report.elapsed_s = time.perf_counter() - start
     return report
@@ -267,39 +267,53 @@ def _describe(model) -> str:
     return f"{getattr(model, '__module__', '?')}.{name}"
 
 
+def run_batch(model: ModelFn, runs: list[tuple[dict, str, int]]) -> list[dict]:
+    """`run_one` for each (params, strategy, seed) in order. A sweep sends the strategies of one future (design
+    point and replication) as one batch, so a worker builds that future's world once (the model may cache it)."""
+    return [run_one(model, params, strategy, seed) for params, strategy, seed in runs]
+
+
+def _batches(todo: pd.DataFrame) -> list[list[dict]]:
+    """The runs to do, grouped by future (point, replication), in plan order."""
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for rec in todo.to_dict("records"):
+        groups.setdefault((rec["point"], rec["replication"]), []).append(rec)
+    return list(groups.values())
+
+
 def _drive(executor, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows):
-    """Keep up to `window` runs in flight, store each finished one, flush parts as we go."""
-    records = todo.to_dict("records")
+    """Keep up to `window` batches in flight, store each finished run, flush parts as we go."""
+    batches = _batches(todo)
     writer = PartWriter(out)
-    pending: dict[Future, dict] = {}
-    bar = _ProgressBar(len(records)) if progress else None
+    pending: dict[Future, list[dict]] = {}
+    bar = _ProgressBar(len(todo)) if progress else None
     last_flush = time.monotonic()
     nxt = 0
     try:
-        while nxt < len(records) or pending:
-            while nxt < len(records) and len(pending) < window:
-                rec = records[nxt]
-                params = {k: _plain(rec[k]) for k in param_names}
+        while nxt < len(batches) or pending:
+            while nxt < len(batches) and len(pending) < window:
+                batch = batches[nxt]
+                runs = [({k: _plain(r[k]) for k in param_names}, r["strategy"], int(r["seed"])) for r in batch]
                 try:
-                    future = executor.submit(run_one, model, params, rec["strategy"], int(rec["seed"]))
+                    future = executor.submit(run_batch, model, runs)
                 except BrokenExecutor as exc:
                     raise SweepError(
                         f"the workers died ({exc}); finished runs are saved, run again with --resume"
                     ) from None
-                pending[future] = rec
+                pending[future] = batch
                 nxt += 1
             finished, _ = wait(pending, timeout=flush_seconds, return_when=FIRST_COMPLETED)
             for future in finished:
-                rec = pending.pop(future)
+                batch = pending.pop(future)
                 exc = future.exception()
                 if exc is not None:
-                    report.lost += 1
-                    report.lost_errors.append(f"run {rec['run_id']}: {type(exc).__name__}: {exc}")
+                    report.lost += len(batch)
+                    report.lost_errors.append(f"runs {batch[0]['run_id']}..: {type(exc).__name__}: {exc}")
                     continue
-                row = future.result()
-                writer.add({**rec, **row})
-                report.completed += 1
-                report.failed += row["error"] is not None
+                for rec, row in zip(batch, future.result(), strict=True):
+                    writer.add({**rec, **row})
+                    report.completed += 1
+                    report.failed += row["error"] is not None
             if bar is not None:
                 bar.update(report.completed + report.lost, report.failed)
             if len(writer.rows) >= flush_rows or time.monotonic() - last_flush >= flush_seconds:
