@@ -1,7 +1,137 @@
-"""CLI commands for the sim area (filled in by its issue)."""
+"""CLI commands for the sim area: `cocreate simulate`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import typer
 
 
+def _atomic(path: Path, write: Callable[[str], None]) -> None:
+    """Write via a temporary file in the same directory, then os.replace (no half-written outputs)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
+    """Mean of `column` per strategy and week, with a 10-90% band over seeds; written atomically as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    grouped = series.groupby(["strategy", "week"])[column]
+    stats = grouped.agg(["mean", lambda s: s.quantile(0.1), lambda s: s.quantile(0.9)])
+    stats.columns = ["mean", "lo", "hi"]
+    for strategy, df in stats.groupby(level=0, sort=False):
+        weeks = df.index.get_level_values("week")
+        line = ax.plot(weeks, df["mean"], label=strategy, lw=1.6)[0]
+        ax.fill_between(weeks, df["lo"], df["hi"], color=line.get_color(), alpha=0.15, lw=0)
+    n_seeds = series["seed"].nunique()
+    ax.set_xlabel("week")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel} by strategy (mean, 10-90% band over {n_seeds} seed{'s' * (n_seeds > 1)})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, frameon=False)
+    fig.tight_layout()
+    _atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+
+    @app.command()
+    def simulate(
+        scenario: Path = typer.Argument(..., help="scenario YAML file (see scenarios/baseline.yaml)"),
+        strategy: list[str] = typer.Option(None, "--strategy", "-s", help="strategy to run (repeat); default: the "
+                                           "scenario's `strategies`"),
+        seeds: int = typer.Option(10, "--seeds", help="number of seeds (0..N-1); strategies share them"),
+        population: int = typer.Option(None, "--population", help="citizens (overrides population.size)"),
+        out: Path = typer.Option(..., "--out", help="output directory (created if missing)"),
+        jobs: int = typer.Option(1, "--jobs", help="worker processes"),
+    ) -> None:
+        """Run strategies x seeds; write series and summaries (CSV, Parquet) and PNG plots of trust and support."""
+        import pandas as pd
+        from rich.console import Console
+        from rich.progress import Progress
+        from rich.table import Table
+
+        from sim import STRATEGIES, ScenarioError, load_scenario, paired_differences, run, summaries
+
+        try:
+            sc = load_scenario(scenario)
+            if population is not None:
+                sc = sc.with_overrides({"population.size": population})
+        except ScenarioError as err:
+            _fail(str(err))
+        strategies = list(strategy) if strategy else list(sc.strategies)
+        bad = [s for s in strategies if s not in STRATEGIES]
+        if bad:
+            _fail(f"--strategy: unknown strategy '{bad[0]}'; use one of {', '.join(STRATEGIES)}")
+        if seeds < 1:
+            _fail(f"--seeds: {seeds} is not a positive number of seeds; give at least 1")
+        if jobs < 1:
+            _fail(f"--jobs: {jobs} is not a positive number of workers; give at least 1")
+        if out.exists() and not out.is_dir():
+            _fail(f"--out: {out} is a file; give a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        tasks = [(s, seed) for seed in range(seeds) for s in strategies]
+        results = []
+        console = Console(stderr=True)
+        try:
+            with Progress(console=console, transient=True) as progress:
+                bar = progress.add_task("simulating", total=len(tasks))
+                if jobs == 1:
+                    for s, seed in tasks:
+                        results.append(run(sc, s, seed))
+                        progress.advance(bar)
+                else:
+                    with ProcessPoolExecutor(jobs) as ex:
+                        for r in ex.map(run, [sc] * len(tasks), [s for s, _ in tasks], [k for _, k in tasks]):
+                            results.append(r)
+                            progress.advance(bar)
+        except ValueError as err:  # e.g. too few volunteers for the panel
+            _fail(f"{scenario}: {err}")
+        series = pd.concat([r.series for r in results], ignore_index=True)
+        table = summaries(results)
+        for name, frame in (("series", series), ("summary", table)):
+            _atomic(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+            _atomic(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+        diffs = pd.concat([paired_differences(table, m) for m in ("trust_change", "support_at_decision")]
+                          ) if "inform" in strategies and len(strategies) > 1 else pd.DataFrame()
+        if len(diffs):
+            _atomic(out / "paired_vs_inform.csv", lambda tmp: diffs.to_csv(tmp, index=False))
+        plot_bands(series, "trust", out / "trust.png", "mean trust")
+        plot_bands(series, "support", out / "support.png", "mean support")
+        view = Table(title=f"{sc.name}: means over {seeds} seed(s), {sc.population.size} citizens")
+        cols = ["trust_change", "support_at_decision", "solution_quality", "time_to_implementation",
+                "lobby_influence", "trust_gap"]
+        view.add_column("strategy")
+        for c in cols:
+            view.add_column(c, justify="right")
+        means = table.groupby("strategy", sort=False)[cols].mean()
+        for s, row in means.iterrows():
+            view.add_row(s, *[f"{v:.3f}" for v in row])
+        Console().print(view)
+        typer.echo(f"wrote {out}/series.csv|parquet, summary.csv|parquet, trust.png, support.png")

@@ -5,7 +5,7 @@
 """
 
 from sim.model import STRATEGIES, EngagementModel
-from sim.run import RunResult, paired_differences, run, summaries
+from sim.runner import RunResult, paired_differences, run, summaries
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["STRATEGIES", "EngagementModel", "RunResult", "Scenario", "ScenarioError", "load_scenario",

@@ -312,7 +312,7 @@ class EngagementModel(mesa.Model):
             self.last_rate = self._implementation_rate()
             inst.implement(self.last_rate)
             if inst.completed_at is not None:
-                scalar += tp.delivery_gain * (self.quality - 0.5)
+                scalar += tp.delivery_gain * (self.quality - self.institution.expertise)
             elif week > inst.decided_at + sc.process.implementation_weeks:
                 delay = -tp.delay_penalty * self.awareness
         # awareness: media (visible processes only) and word of mouth, with forgetting

@@ -115,7 +115,7 @@ class TrustParams(Section):
                              "weight of losses relative to gains")
     social_weight: float = P(0.1, 0.0, 1.0, "share per week", "Friedkin & Johnsen 1990; size assumption",
                              "share of the gap to neighbours' mean trust change closed each week")
-    news_sd: float = P(0.004, 0.0, 0.2, "trust per week", "assumption", "sd of weekly exogenous news shocks")
+    news_sd: float = P(0.002, 0.0, 0.2, "trust per week", "assumption", "sd of weekly exogenous news shocks")
     outcome_weight: float = P(0.6, 0.0, 1.0, "share", "Esaiasson et al. 2019 (outcome dominates)",
                               "weight of outcome favourability in support, and of the outcome in trust")
     participant_gain: float = P(0.15, 0.0, 1.0, "trust signal", "Gronlund et al. 2010 (direction)",
@@ -136,8 +136,9 @@ class TrustParams(Section):
                              "trust signal per unit of outcome better than the published draft")
     heard_gain: float = P(0.5, 0.0, 1.0, "share", "OECD2024 (direction)",
                           "feels-heard change per unit of process signal")
-    delivery_gain: float = P(0.1, 0.0, 1.0, "trust signal", "Van Ryzin 2004 (direction)",
-                             "trust signal at delivery per unit of solution quality above 0.5")
+    delivery_gain: float = P(0.1, 0.0, 1.0, "trust signal", "Van Ryzin 2004 (expectancy-disconfirmation)",
+                             "trust signal at delivery per unit of solution quality above the institution's "
+                             "usual quality (institution.expertise)")
     delay_penalty: float = P(0.002, 0.0, 0.1, "trust signal per week", "assumption",
                              "weekly trust loss of aware citizens while implementation is overdue")
 
@@ -252,7 +253,7 @@ class Scenario(Section):
             node: Any = data
             for i, key in enumerate(parts):
                 last = i == len(parts) - 1
-                if isinstance(node, list):
+                if isinstance(node, list | tuple):
                     match = [s for s in node if isinstance(s, dict) and s.get("name") == key]
                     if not match:
                         raise ScenarioError(f"override '{dotted}': no stakeholder named '{key}'; use one of "

@@ -15,7 +15,7 @@ from sim.population import Population, build_population
 from sim.scenario import Scenario, load_scenario
 
 _CACHE: OrderedDict[tuple[int, str], Population] = OrderedDict()
-_CACHE_SIZE = 2
+_CACHE_CITIZENS = 2_500_000  # keep recent populations while their total size stays under this (>= 1 kept)
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def population_for(scenario: Scenario, seed: int) -> Population:
         return _CACHE[key]
     pop = build_population(scenario.population, streams(seed)["world"])
     _CACHE[key] = pop
-    while len(_CACHE) > _CACHE_SIZE:
+    while len(_CACHE) > 1 and sum(p.n for p in _CACHE.values()) > _CACHE_CITIZENS:
         _CACHE.popitem(last=False)
     return pop
 
