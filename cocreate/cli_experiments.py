@@ -1,7 +1,214 @@
-"""CLI commands for the experiments area (filled in by its issue)."""
+"""CLI commands for the experiments area: `cocreate sweep` and `cocreate analyse` (see docs/sweeps.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
 
 import typer
 
 
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _read_ranges(path: Path) -> list:
+    """Parameters from a YAML mapping ``name: [low, high]`` / ``{low, high, integer}`` / ``{levels: [...]}``."""
+    import yaml
+
+    from sim.sweep_design import Param
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"{path}: file not found; give a YAML file of parameter ranges")
+    except (UnicodeDecodeError, IsADirectoryError):
+        _fail(f"{path}: not a text file; give a YAML file of parameter ranges")
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        _fail(f"{path}{f', line {mark.line + 1}' if mark else ''}: invalid YAML; fix the syntax")
+    if not isinstance(data, dict):
+        _fail(f"{path}: expected a mapping of parameter name to [low, high] or {{levels: [...]}}")
+    params = []
+    for name, spec in data.items():
+        try:
+            params.append(Param.from_mapping(str(name), spec))
+        except (ValueError, KeyError, TypeError) as exc:
+            _fail(f"{path}: {exc}")
+    return params
+
+
+def _load_model(spec: str):
+    """``module:function`` -> the callable (for sweeps of a user's own model function)."""
+    module, _, name = spec.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        _fail(f"--model {spec}: cannot import it ({exc}); write module:function, importable by the workers")
+    if not callable(fn):
+        _fail(f"--model {spec}: not callable; give a function (params, strategy, seed) -> dict")
+    return fn
+
+
+def _check_against_scenario(scenario, params, strategies) -> None:
+    """Every parameter must name a scenario field and accept both ends of its range (or every level)."""
+    from sim import STRATEGIES, ScenarioError
+
+    for s in strategies:
+        if s not in STRATEGIES:
+            _fail(f"--strategy {s}: unknown strategy; use one of {', '.join(STRATEGIES)}")
+    for p in params:
+        values = p.levels if p.levels is not None else (p.low, p.high)
+        for v in values:
+            v = int(v) if p.integer else v
+            try:
+                scenario.with_overrides({p.name: v})
+            except ScenarioError as exc:
+                _fail(f"--param {p.name}: {exc}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+
+    @app.command()
+    def sweep(
+        scenario: Path = typer.Argument(None, help="scenario YAML file (omit only with --model)"),
+        design: str = typer.Option("lhs", "--design", help="factorial | lhs | sobol"),
+        samples: int = typer.Option(16, "--samples", help="lhs: points; sobol: base size N (power of 2; N*(D+2) "
+                                    "points); factorial: levels per range"),
+        seeds: int = typer.Option(10, "--seeds", help="replications per point; every strategy shares them"),
+        param: list[str] = typer.Option(None, "--param", "-p", help="swept parameter, repeatable: "
+                                        "name=LOW:HIGH, name=LOW:HIGH:int or name=a,b,c (factorial)"),
+        ranges: Path = typer.Option(None, "--ranges", help="YAML file of parameter ranges (adds to --param)"),
+        strategy: list[str] = typer.Option(None, "--strategy", "-s", help="strategy (repeat); default: the "
+                                           "scenario's `strategies`"),
+        population: int = typer.Option(None, "--population", help="citizens per run (overrides population.size)"),
+        executor: str = typer.Option("local", "--executor", help="local (process pool) | dask | sequential"),
+        workers: int = typer.Option(None, "--workers", help="processes for local or a Dask LocalCluster "
+                                    "(default: all cores)"),
+        scheduler: str = typer.Option(None, "--scheduler", help="address of a running Dask scheduler, "
+                                      "e.g. tcp://10.0.0.5:8786 (implies --executor dask)"),
+        out: Path = typer.Option(..., "--out", help="output directory (Parquet dataset + manifest)"),
+        resume: bool = typer.Option(False, "--resume", help="finish the sweep in --out: run only missing runs"),
+        retry_errors: bool = typer.Option(False, "--retry-errors", help="with --resume: run failed runs again"),
+        seed: int = typer.Option(0, "--seed", help="base seed of the design and of the replication seeds"),
+        model: str = typer.Option(None, "--model", help="module:function to sweep instead of the engagement "
+                                  "model; called as f(params, strategy, seed) -> dict"),
+    ) -> None:
+        """Run a sweep: design points x seeds x strategies, streamed to a Parquet dataset in --out."""
+        from rich.console import Console
+
+        from sim.experiments import EXECUTORS, ScenarioModel, SweepError, run_sweep
+        from sim.sweep_design import DESIGNS, Param
+
+        if design not in DESIGNS:
+            _fail(f"--design {design}: use one of {', '.join(DESIGNS)}")
+        if scheduler:
+            executor = "dask"
+        if executor not in EXECUTORS:
+            _fail(f"--executor {executor}: use one of {', '.join(EXECUTORS)}")
+        for name, value in (("--samples", samples), ("--seeds", seeds), ("--workers", workers or 1),
+                            ("--population", population or 1)):
+            if value < 1:
+                _fail(f"{name} {value}: must be at least 1")
+        params = []
+        for text in param or []:
+            try:
+                params.append(Param.parse(text))
+            except ValueError as exc:
+                _fail(f"--param: {exc}")
+        if ranges is not None:
+            params += _read_ranges(ranges)
+        if model:
+            fn = _load_model(model)
+            strategies = list(strategy or ["default"])
+            label = f"model {model}"
+        else:
+            if scenario is None:
+                _fail("give a scenario YAML file (or --model module:function)")
+            from sim import ScenarioError, load_scenario
+
+            try:
+                scen = load_scenario(scenario)
+            except ScenarioError as exc:
+                _fail(str(exc))
+            strategies = list(strategy or scen.strategies)
+            _check_against_scenario(scen, params, strategies)
+            fn = ScenarioModel(scen, population)
+            digest = hashlib.sha256(scen.model_dump_json().encode()).hexdigest()[:16]
+            label = f"scenario {scenario.name} sha256:{digest} population={population or scen.population.size}"
+        console = Console(stderr=True)
+        try:
+            report = run_sweep(fn, out, design=design, params=params, samples=samples, strategies=strategies,
+                               replications=seeds, seed=seed, executor=executor, workers=workers,
+                               scheduler=scheduler, resume=resume, retry_errors=retry_errors, progress=True,
+                               model_label=label)
+        except SweepError as exc:
+            _fail(f"{out}: {exc}")
+        except KeyboardInterrupt:
+            typer.echo(f"interrupted: finished runs are saved in {out}; add --resume to finish", err=True)
+            raise typer.Exit(130) from None
+        except OSError as exc:
+            if scheduler:
+                _fail(f"--scheduler {scheduler}: cannot reach it ({exc}); check the address and that it runs")
+            raise
+        rate = report.completed / report.elapsed_s if report.elapsed_s else 0.0
+        console.print(f"[bold]{out}[/]: {report.completed} runs done ({report.failed} failed, stored as rows), "
+                      f"{report.skipped} already there, {report.total} in the sweep; {rate:.1f} runs/s")
+        if report.lost:
+            console.print(f"[red]{report.lost} runs lost to dead workers[/] (first: {report.lost_errors[0]}); "
+                          "run the same command with --resume")
+            raise typer.Exit(1)
+        console.print(f"next: cocreate analyse {out}")
+
+    @app.command()
+    def analyse(
+        directory: Path = typer.Argument(..., help="output directory of `cocreate sweep`"),
+        outcome: str = typer.Option(None, "--outcome", help="main outcome (default trust_change)"),
+        baseline: str = typer.Option(None, "--baseline", help="strategy to compare against (default consult)"),
+        boot: int = typer.Option(2000, "--boot", help="bootstrap resamples"),
+    ) -> None:
+        """Paired differences and win rates, Sobol indices, backfire regions (PRIM); CSV, PNG and summary.md."""
+        from rich.console import Console
+        from rich.table import Table
+
+        from sim.sweep_report import analyse_sweep
+
+        if boot < 100:
+            _fail(f"--boot {boot}: use at least 100 resamples")
+        if not (directory / "sweep.json").is_file():
+            _fail(f"{directory}: no sweep here (no sweep.json); give the --out directory of `cocreate sweep`")
+        try:
+            report = analyse_sweep(directory, outcome=outcome, baseline=baseline, n_boot=boot)
+        except ValueError as exc:
+            _fail(str(exc))
+        console = Console()
+        console.print(f"[bold]{directory}[/]: {report.runs} of {report.expected} runs, {report.failed} failed")
+        for note in report.notes:
+            console.print(f"[yellow]- {note}[/]")
+        if len(report.paired):
+            table = Table(title=f"{report.outcome}: paired difference vs {report.baseline} (95% bootstrap)")
+            for col in ("strategy", "mean diff", "interval", "better in", "futures"):
+                table.add_column(col)
+            for _, r in report.paired[report.paired["outcome"] == report.outcome].iterrows():
+                table.add_row(r["strategy"], f"{r['mean_diff']:+.4f}", f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]",
+                              f"{r['win_rate']:.0%} [{r['win_low']:.0%}, {r['win_high']:.0%}]", str(r["n_pairs"]))
+            console.print(table)
+        if report.sobol is not None:
+            table = Table(title=f"Sobol indices of {report.outcome}")
+            for col in ("strategy", "parameter", "S1", "ST"):
+                table.add_column(col)
+            for _, r in report.sobol.iterrows():
+                table.add_row(r["strategy"], r["parameter"], f"{r['S1']:.3f} [{r['S1_low']:.3f}, {r['S1_high']:.3f}]",
+                              f"{r['ST']:.3f} [{r['ST_low']:.3f}, {r['ST_high']:.3f}]")
+            console.print(table)
+        if report.backfire is not None:
+            table = Table(title=f"Where each strategy backfires ({report.outcome})")
+            for col in ("strategy", "backfires if", "in", "region (PRIM box)"):
+                table.add_column(col)
+            for _, r in report.backfire.iterrows():
+                table.add_row(r["strategy"], r["backfire_if"], f"{r['backfire_share']:.0%}", r["box"])
+            console.print(table)
+        console.print(f"written to {directory / 'analysis'}: " + ", ".join(sorted(f.name for f in report.files)))

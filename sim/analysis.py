@@ -21,12 +21,17 @@ from scipy import stats
 
 from sim.sweep_design import Param, salib_problem
 
-#: Outcomes where less is better; every other outcome is better when higher.
-LOWER_IS_BETTER = frozenset({"time_to_implementation", "lobby_influence", "trust_gap"})
+#: Outcomes where less is better; every other outcome is better when higher (for `neutral` ones, such as a
+#: policy position, "win" only means "higher").
+LOWER_IS_BETTER = frozenset({"time_to_implementation", "lobby_influence", "trust_gap", "trust_gap_change"})
+NEUTRAL = frozenset({"policy", "participants", "trust_initial"})
+#: The outcomes a comparison plot shows first (the model's headline outcomes).
+KEY_OUTCOMES = ("trust_change", "support_at_decision", "solution_quality", "time_to_implementation", "trust_gap",
+                "lobby_influence")
 
 
 def direction(outcome: str) -> int:
-    """+1 if a higher value of `outcome` is better, -1 if a lower one is."""
+    """+1 if a higher value of `outcome` is better (or the outcome is neutral), -1 if a lower one is."""
     return -1 if outcome in LOWER_IS_BETTER else 1
 
 
@@ -62,7 +67,8 @@ def paired_differences(
 
     Columns: strategy, baseline, outcome, n_pairs, mean_diff (strategy minus baseline, outcome units) with
     ci_low/ci_high, win_rate (share of futures where the strategy does better, in [0, 1]; ties count one half)
-    with win_low/win_high, better ("higher" or "lower"). Intervals: percentile bootstrap over futures.
+    with win_low/win_high, better ("higher", "lower", or "neutral": then a win only means a higher value).
+    Intervals: percentile bootstrap over futures.
     """
     table = paired_table(results, outcome)
     if baseline not in table:
@@ -82,7 +88,7 @@ def paired_differences(
             "strategy": strategy, "baseline": baseline, "outcome": outcome, "n_pairs": len(diff),
             "mean_diff": float(diff.mean()) if len(diff) else float("nan"), "ci_low": lo, "ci_high": hi,
             "win_rate": float(wins.mean()) if len(wins) else float("nan"), "win_low": wlo, "win_high": whi,
-            "better": "higher" if sign > 0 else "lower",
+            "better": "neutral" if outcome in NEUTRAL else "higher" if sign > 0 else "lower",
         })
     return pd.DataFrame(rows)
 
@@ -273,8 +279,9 @@ def backfire_cases(
     if not params:
         raise ValueError("the sweep varied no parameters, so there is no region to find")
     table = paired_table(results, outcome)
-    if strategy not in table or (versus and versus not in table):
-        raise ValueError(f"strategy {strategy if strategy not in table else versus!r} has no runs")
+    for s in (strategy, versus):
+        if s is not None and s not in table:
+            raise ValueError(f"strategy {s!r} has no successful runs")
     value = (table[strategy] - table[versus]) if versus else table[strategy] - threshold
     value = value.dropna()
     x = ok_runs(results).drop_duplicates(["point", "replication"]).set_index(["point", "replication"])[params]

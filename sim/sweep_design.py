@@ -130,16 +130,20 @@ def design_points(kind: str, params: list[Param], samples: int, seed: int) -> pd
       one point per stratum), scrambled with `seed`;
     - ``sobol``: SALib's Sobol' sample with base size `samples` (a power of 2): samples * (D + 2) points in the
       order `SALib.analyze.sobol` expects (first-order and total indices, no second order).
+
+    With no parameters, factorial and lhs give one point (replications x strategies only).
     """
     if kind not in DESIGNS:
         raise ValueError(f"unknown design {kind!r}; choose one of {', '.join(DESIGNS)}")
-    if not params:
-        raise ValueError("a design needs at least one parameter")
     if samples < 1:
         raise ValueError(f"samples must be at least 1 (got {samples})")
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise ValueError(f"parameters must be distinct (got {', '.join(names)})")
+    if not params:
+        if kind == "sobol":
+            raise ValueError("a Sobol design needs at least one parameter with a range")
+        return pd.DataFrame(index=range(1))
     if kind == "factorial":
         rows = list(itertools.product(*(p.grid(samples) for p in params)))
         return pd.DataFrame(rows, columns=names)

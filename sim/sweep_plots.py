@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.analysis import KEY_OUTCOMES  # noqa: E402
 from sim.sweep_store import write_atomic  # noqa: E402
 
 
@@ -21,10 +22,14 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def plot_paired(diffs: pd.DataFrame, path: Path) -> Path:
-    """One panel per outcome: mean paired difference against the baseline with its bootstrap interval, and the
-    win rate written beside each strategy."""
+def plot_paired(diffs: pd.DataFrame, path: Path, first: tuple[str, ...] = (), max_panels: int = 6) -> Path:
+    """One panel per outcome (at most `max_panels`: `first`, then the model's key outcomes): mean paired
+    difference against the baseline with its bootstrap interval, and the win rate beside each strategy.
+    Green: better than the baseline, red: worse, grey: no difference or a neutral outcome."""
     outcomes = list(dict.fromkeys(diffs["outcome"]))
+    if len(outcomes) > max_panels:
+        key = [o for o in (*first, *KEY_OUTCOMES) if o in outcomes]
+        outcomes = list(dict.fromkeys(key + outcomes))[:max_panels]
     cols = min(3, len(outcomes))
     rows = int(np.ceil(len(outcomes) / cols))
     height = 0.5 + rows * (1.2 + 0.45 * diffs["strategy"].nunique())
@@ -33,22 +38,24 @@ def plot_paired(diffs: pd.DataFrame, path: Path) -> Path:
         d = diffs[diffs["outcome"] == outcome].reset_index(drop=True)
         ypos = np.arange(len(d))
         err = np.vstack([d["mean_diff"] - d["ci_low"], d["ci_high"] - d["mean_diff"]])
-        sign = np.sign(d["mean_diff"]) * (1 if d["better"].iloc[0] == "higher" else -1)
+        better = d["better"].iloc[0]
+        sign = np.sign(d["mean_diff"]) * {"higher": 1, "lower": -1, "neutral": 0}[better]
         colours = np.select([sign > 0, sign < 0], ["tab:green", "tab:red"], "0.5")
         ax.errorbar(d["mean_diff"], ypos, xerr=err, fmt="none", ecolor="0.3", capsize=3)
         ax.scatter(d["mean_diff"], ypos, c=colours, zorder=3)
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_yticks(ypos, d["strategy"])
-        ax.invert_yaxis()
+        ax.set_ylim(len(d) - 0.4, -0.6)
         for y, (_, r) in zip(ypos, d.iterrows(), strict=True):
-            ax.annotate(f"wins {r['win_rate']:.0%}", (1.0, y), xycoords=("axes fraction", "data"),
+            label = "n/a" if pd.isna(r["win_rate"]) else f"{r['win_rate']:.0%}"
+            ax.annotate(f"{'higher' if better == 'neutral' else 'wins'} {label}", (1.0, y), xycoords=("axes fraction", "data"),
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-        ax.set_title(f"{outcome} ({d['better'].iloc[0]} is better)", fontsize=9)
+        ax.set_title(f"{outcome} ({better} is better)" if better != "neutral" else outcome, fontsize=9)
         ax.set_xlabel(f"difference vs {d['baseline'].iloc[0]}", fontsize=8)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
     fig.suptitle("Paired differences (95% bootstrap interval) and win rates", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     return _save(fig, path)
 
 

@@ -6,7 +6,8 @@ Files written (each atomically):
   difference, 95% bootstrap interval, win rate with interval);
 - ``sobol_indices.csv`` and ``sobol_<strategy>.png`` (Sobol designs only): S1 and ST of the main outcome;
 - ``backfire_boxes.csv`` and ``backfire_<strategy>.png`` (when parameters were swept): the PRIM box where the
-  strategy backfires (main outcome worse than 0, e.g. trust falls);
+  strategy backfires: the main outcome is worse than under ``inform`` (doing no more than informing) in the
+  same future; for ``inform`` itself (or the baseline when inform was not swept), worse than zero;
 - ``failures.csv`` when runs raised; ``summary.md``: all of the above in words.
 """
 
@@ -78,13 +79,19 @@ def analyse_sweep(
         report.files.append(_write_csv(fails, dest / "failures.csv"))
         report.notes.append(f"{failed} runs raised; they are listed in failures.csv and left out below")
 
-    if len(strategies) > 1:
+    silent = [s for s in strategies if s not in set(ok["strategy"])]
+    if silent:
+        report.notes.append(f"no successful run of {', '.join(silent)}: left out of every comparison")
+    if len(strategies) > 1 and baseline in silent:
+        report.notes.append(f"baseline {baseline} has no successful run: no paired differences")
+    elif len(strategies) > 1:
         report.paired = pd.concat(
             [analysis.paired_differences(results, o, baseline, n_boot=n_boot, seed=seed) for o in outs],
             ignore_index=True,
         )
         report.files.append(_write_csv(report.paired, dest / "paired_differences.csv"))
-        report.files.append(sweep_plots.plot_paired(report.paired, dest / "paired_differences.png"))
+        report.files.append(sweep_plots.plot_paired(report.paired, dest / "paired_differences.png",
+                                                    first=(outcome,)))
 
     if manifest["design"] == "sobol":
         frames = []
@@ -103,27 +110,40 @@ def analyse_sweep(
             report.files.append(_write_csv(report.sobol, dest / "sobol_indices.csv"))
 
     if names:
-        rows = []
-        for strategy in strategies:
-            x, y = analysis.backfire_cases(results, names, strategy, outcome)
-            numeric = x.select_dtypes("number")
-            if numeric.shape[1] == 0 or y.sum() == 0 or y.all():
-                share = float(y.mean()) if len(y) else float("nan")
-                rows.append({"strategy": strategy, "backfire_share": share, "box": "(none: "
-                             + ("never backfires" if y.sum() == 0 else "backfires everywhere") + ")"})
-                continue
-            box = analysis.prim(numeric, y)
-            t = box.trajectory.iloc[box.chosen]
-            rows.append({"strategy": strategy, "backfire_share": box.base_density, "box": box.describe(),
-                         "coverage": t["coverage"], "density": t["density"], "mass": t["mass"]})
-            report.files.append(sweep_plots.plot_prim(
-                box, numeric, y, dest / f"backfire_{strategy}.png",
-                f"Where {strategy} backfires ({outcome} {'< 0' if analysis.direction(outcome) > 0 else '> 0'})"))
-        report.backfire = pd.DataFrame(rows)
+        report.backfire = _backfire(report, results, names, strategies, dest)
         report.files.append(_write_csv(report.backfire, dest / "backfire_boxes.csv"))
 
     report.files.append(_write_summary(report, dest / "summary.md"))
     return report
+
+
+def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> pd.DataFrame:
+    """PRIM box per strategy of the futures where it backfires: its outcome is worse than under `versus`
+    (``inform`` if swept, else the baseline) in the same future; for `versus` itself, worse than zero."""
+    outcome = report.outcome
+    versus = "inform" if "inform" in strategies else report.baseline
+    worse = "< 0" if analysis.direction(outcome) > 0 else "> 0"
+    rows = []
+    for strategy in strategies:
+        against = None if strategy == versus else versus
+        meaning = f"{outcome} worse than under {against}" if against else f"{outcome} {worse}"
+        try:
+            x, y = analysis.backfire_cases(results, names, strategy, outcome, versus=against)
+        except ValueError as exc:
+            report.notes.append(f"backfire region of {strategy}: {exc}")
+            continue
+        numeric = x.select_dtypes("number")
+        row = {"strategy": strategy, "backfire_if": meaning, "backfire_share": float(y.mean()) if len(y) else 0.0}
+        if numeric.shape[1] == 0 or y.sum() == 0 or y.all():
+            rows.append({**row, "box": "(none: never backfires)" if y.sum() == 0 else "(none: backfires everywhere)"})
+            continue
+        box = analysis.prim(numeric, y)
+        t = box.trajectory.iloc[box.chosen]
+        rows.append({**row, "box": box.describe(), "coverage": t["coverage"], "density": t["density"],
+                     "mass": t["mass"]})
+        report.files.append(sweep_plots.plot_prim(
+            box, numeric, y, dest / f"backfire_{strategy}.png", f"Where {strategy} backfires ({meaning})"))
+    return pd.DataFrame(rows)
 
 
 def _expected_runs(manifest: dict, params) -> int:
@@ -152,7 +172,7 @@ def _write_summary(report: SweepAnalysis, path: Path) -> Path:
         for _, r in report.backfire.iterrows():
             extra = (f" (coverage {r['coverage']:.0%}, density {r['density']:.0%})"
                      if "coverage" in r and pd.notna(r.get("coverage")) else "")
-            lines.append(f"- {r['strategy']}: backfires in {r['backfire_share']:.0%} of futures; "
+            lines.append(f"- {r['strategy']} ({r['backfire_if']}): {r['backfire_share']:.0%} of futures; "
                          f"region: {r['box']}{extra}")
     write_atomic(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
     return path
