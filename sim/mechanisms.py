@@ -12,8 +12,12 @@ def asymmetric_update(trust: np.ndarray, signal: np.ndarray | float, loss_aversi
     """Trust after a signal s: gains move trust toward 1 by s*(1-trust); losses toward 0 by loss_aversion*|s|*trust.
 
     Losses weigh `loss_aversion` (>= 1) times more than gains (Slovic 1993). Gains scale with headroom, so low-trust
-    citizens gain most (Germann et al. 2024). Result clipped to [0, 1].
+    citizens gain most (Germann et al. 2024). Result clipped to [0, 1]. A scalar signal takes a one-pass path.
     """
+    if np.ndim(signal) == 0:
+        s = float(signal)
+        out = trust * (1.0 - s) + s if s >= 0 else trust * (1.0 + loss_aversion * s)
+        return out if -1.0 <= loss_aversion * s and s <= 1.0 else np.clip(out, 0.0, 1.0)
     s = np.asarray(signal, dtype=float)
     out = trust + np.where(s >= 0, s * (1.0 - trust), loss_aversion * s * trust)
     return np.clip(out, 0.0, 1.0)
@@ -27,6 +31,35 @@ def social_smoothing(trust: np.ndarray, anchor: np.ndarray, weights, weight: flo
     d = trust - anchor
     d += weight * (weights @ d - d)
     return np.clip(anchor + d, 0.0, 1.0)
+
+
+def weekly_update(trust: np.ndarray, anchor: np.ndarray, awareness: np.ndarray, signal: np.ndarray | float,
+                  weights, *, loss_aversion: float, social_weight: float, media: float, word_of_mouth: float,
+                  decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """One week of the public (two sparse products, in-place arithmetic):
+
+    trust'     = social_smoothing(asymmetric_update(trust, signal), anchor)
+    awareness' = clip(a + (1 - a) * (1 - exp(-(media + word_of_mouth * W a))) - decay * a, 0, 1)
+
+    Equal to applying `asymmetric_update` then `social_smoothing`; returns new arrays (inputs untouched).
+    """
+    d = asymmetric_update(trust, signal, loss_aversion)
+    d = np.subtract(d, anchor, out=d if d is not trust else None)
+    mixed = weights @ d
+    mixed -= d
+    mixed *= social_weight
+    d += mixed
+    d += anchor
+    np.clip(d, 0.0, 1.0, out=d)
+    hazard = weights @ awareness
+    hazard *= -word_of_mouth
+    hazard -= media
+    np.expm1(hazard, out=hazard)  # = -(1 - exp(-hazard))
+    new_aw = awareness * (1.0 - decay)
+    hazard *= 1.0 - awareness
+    new_aw -= hazard
+    np.clip(new_aw, 0.0, 1.0, out=new_aw)
+    return d, new_aw
 
 
 def bounded_confidence_table(x: np.ndarray, epsilon: float, rate: float) -> np.ndarray:

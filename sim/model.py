@@ -90,7 +90,8 @@ class EngagementModel(mesa.Model):
         self.awareness = np.zeros(n)
         self.participant = np.zeros(n, dtype=bool)
         self.legitimacy = np.zeros(n)  # accumulated spillover legitimacy gain of each citizen
-        self._pending = np.zeros(n)
+        self._pending = np.zeros(n)  # per-citizen trust signals from events, applied in the next step
+        self._pending_active = False
         self._pending_scalar = 0.0
         gap = sc.selection.gap_feature
         if gap not in pop.codes:
@@ -205,6 +206,7 @@ class EngagementModel(mesa.Model):
         for agent, t in zip(self.panel_members, tables, strict=True):
             agent.table = int(t)
         self._pending[self.members] += self.cfg.trust.session_gain * self.cfg.engagement.facilitation
+        self._pending_active = True
 
     def _crisis(self) -> None:
         self._pending_scalar += self.cfg.crisis.trust_shock
@@ -270,6 +272,7 @@ class EngagementModel(mesa.Model):
             heard[m] += promise * (h * (1.0 - heard[m]) - (1.0 - h) * 0.5 * heard[m])
             np.clip(heard, 0.0, 1.0, out=heard)
         self._pending += signal
+        self._pending_active = True
         if self.institution.decided_at is None:
             self.institution.decided_at = self.time
         for agent in self.panel_members:
@@ -315,23 +318,23 @@ class EngagementModel(mesa.Model):
                 scalar += tp.delivery_gain * (self.quality - self.institution.expertise)
             elif week > inst.decided_at + sc.process.implementation_weeks:
                 delay = -tp.delay_penalty * self.awareness
-        # awareness: media (visible processes only) and word of mouth, with forgetting
-        aw = self.awareness
+        # awareness (media for visible processes, word of mouth, forgetting) and trust (asymmetric response to
+        # this week's signals, changes spreading to neighbours), fused so the network is read once
         media = 0.0
         if self.process_start <= week <= self.process_end and not self.spec.closed:
             visibility = 1.0 if self.spec.participation is None else sc.engagement.transparency
             media = sc.awareness.media_reach * visibility * (sc.crisis.online_reach if self.online else 1.0)
-        hazard = media + sc.awareness.word_of_mouth * (self.pop.weights @ aw)
-        aw += (1.0 - aw) * (1.0 - np.exp(-hazard)) - sc.awareness.decay * aw
-        aw[self.members] = 1.0
-        np.clip(aw, 0.0, 1.0, out=aw)
-        # trust: asymmetric response to this week's signals, then the changes spread to neighbours
-        signal = self._pending + scalar
+        signal = self._pending + scalar if self._pending_active else scalar
         if delay is not None:
             signal = signal + delay
-        t = mech.asymmetric_update(self.trust, signal, tp.loss_aversion)
-        self.trust = mech.social_smoothing(t, self.pop.trust, self.pop.weights, tp.social_weight)
-        self._pending[:] = 0.0
+        self.trust, self.awareness = mech.weekly_update(
+            self.trust, self.pop.trust, self.awareness, signal, self.pop.weights, loss_aversion=tp.loss_aversion,
+            social_weight=tp.social_weight, media=media, word_of_mouth=sc.awareness.word_of_mouth,
+            decay=sc.awareness.decay)
+        self.awareness[self.members] = 1.0
+        if self._pending_active:
+            self._pending[:] = 0.0
+            self._pending_active = False
         self.phase = self._phase(week)
         self._update_means()
         if week == self.decision_week:

@@ -28,8 +28,7 @@ def recruit_pool(pop: Population, n_letters: int, rng: np.random.Generator) -> n
         return np.sort(invited[rng.random(n_letters) < pop.propensity[invited]])
     households = pop.people["household_id"].nunique() if "household_id" in pop.people else pop.n
     pool = recruit(pop.people, max(1, min(n_letters, households)), rng)  # one letter per household at most
-    index = pd.Index(pop.people["id"])
-    return np.sort(index.get_indexer(pool["id"].astype(str)))
+    return np.sort(pool.index.to_numpy())  # pop.people has a RangeIndex: labels are positions
 
 
 def quotas_for(pop: Population, features: tuple[str, ...], k: int, tolerance: float) -> list[tuple[str, str, int, int]]:
@@ -96,9 +95,8 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
         except InfeasibleQuotasError:
             tol = tol * 2 + 0.05
             continue
-        index = pd.Index(pop.people["id"])
         note = f"selection:{sel.algorithm}" + (":relaxed" if attempt else "")
-        return np.sort(index.get_indexer(list(res.panel))), note
+        return np.sort(pool[pd.Index(frame["id"]).get_indexer(list(res.panel))]), note
     return volunteer_panel(pop, k, rng, pool), "volunteers (quotas infeasible)"
 
 

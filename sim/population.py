@@ -115,23 +115,24 @@ def initial_trust(feels_heard: np.ndarray, shift: np.ndarray, p: PopulationParam
     return expit(mu + shift + p.trust_spread * rng.standard_normal(len(feels_heard)))
 
 
-def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homophily: float,
-                        rng: np.random.Generator) -> sp.csr_matrix:
-    """Homophilous small-world network as a row-stochastic CSR matrix.
-
-    A share `homophily` of citizens is placed on a ring sorted by group, the rest at random places; each citizen
-    is tied to the degree//2 next citizens on the ring (Watts-Strogatz lattice) and each tie is rewired to a random
-    citizen with probability `rewire_prob`. Ties are made symmetric, self-ties dropped, rows normalised to sum 1.
-    """
+def ring_order(group: np.ndarray, homophily: float, rng: np.random.Generator) -> np.ndarray:
+    """Places on the ring: a share `homophily` of citizens sorted by group, the rest at random places.
+    Returns the citizens in ring order (a permutation of 0..n-1)."""
     n = len(group)
-    half = max(1, degree // 2)
     key = np.where(rng.random(n) < homophily, group.astype(float), rng.random(n) * (group.max() + 1))
-    order = np.lexsort((rng.random(n), key))
-    src = np.repeat(order, half)
+    return np.lexsort((rng.random(n), key))
+
+
+def small_world(order: np.ndarray, degree: int, rewire_prob: float, rng: np.random.Generator) -> sp.csr_matrix:
+    """Watts-Strogatz network on the ring `order` as a row-stochastic CSR matrix: each citizen is tied to the
+    degree//2 next citizens on the ring and each tie is rewired to a random citizen with probability
+    `rewire_prob`. Ties are made symmetric, duplicates and self-ties dropped, rows normalised to sum 1."""
+    n = len(order)
+    half = max(1, degree // 2)
     pos = np.empty(n, dtype=np.int64)
     pos[order] = np.arange(n)
-    offsets = np.tile(np.arange(1, half + 1), n)
-    dst = order[(np.repeat(pos[order], half) + offsets) % n]
+    src = np.repeat(order, half)
+    dst = order[(np.repeat(pos[order], half) + np.tile(np.arange(1, half + 1), n)) % n]
     rewire = rng.random(src.size) < rewire_prob
     dst = np.where(rewire, rng.integers(0, n, size=src.size), dst)
     keep = src != dst
@@ -142,7 +143,23 @@ def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homo
     adj.data[:] = 1.0  # duplicate ties count once
     deg = np.asarray(adj.sum(axis=1)).ravel()
     deg[deg == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / deg) @ adj)
+    w = sp.csr_matrix(sp.diags(1.0 / deg) @ adj)
+    w.sort_indices()
+    return w
+
+
+def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homophily: float,
+                        rng: np.random.Generator) -> sp.csr_matrix:
+    """Homophilous small-world network: `small_world` on `ring_order(group, homophily)`."""
+    return small_world(ring_order(group, homophily, rng), degree, rewire_prob, rng)
+
+
+def _codes(people: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    codes, labels = {}, {}
+    for f in FEATURES:
+        c, lab = pd.factorize(people[f], sort=True)
+        codes[f], labels[f] = c.astype(np.int32), np.asarray(lab, dtype=str)
+    return codes, labels
 
 
 def build_population(p: PopulationParams, rng: np.random.Generator) -> Population:
@@ -152,10 +169,15 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     if missing:
         raise ValueError(f"population table lacks columns {missing}")
     people = people.astype({f: str for f in FEATURES} | {"id": str})
-    codes, labels = {}, {}
+    codes, labels = _codes(people)
+    combo = np.zeros(len(people), dtype=np.int64)
     for f in FEATURES:
-        c, lab = pd.factorize(people[f], sort=True)
-        codes[f], labels[f] = c.astype(np.int32), np.asarray(lab, dtype=str)
+        combo = combo * (codes[f].max() + 1) + codes[f]
+    # store citizens in ring order, so network neighbours sit close in memory (fast sparse products)
+    order = ring_order(combo, p.homophily, rng)
+    people = people.iloc[order].reset_index(drop=True)
+    codes, labels = _codes(people)
+    combo = combo[order]
     prop = propensity(people)
     lp = np.log(prop)
     z = (lp - lp.mean()) / (lp.std() or 1.0)  # standardised log-propensity: + means more likely to volunteer
@@ -165,12 +187,9 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     opinion = expit(p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
     k = p.knowledge_dims
     kn = rng.beta(1.0, max(1e-3, (1 - p.knowledge_mean) / max(p.knowledge_mean, 1e-3)), size=(n, k))
-    combo = np.zeros(n, dtype=np.int64)
-    for f in FEATURES:
-        combo = combo * (codes[f].max() + 1) + codes[f]
     kn[np.arange(n), combo % k] += p.lived_experience  # lived experience: each group knows one dimension better
     kn = np.clip(kn, 0.0, 1.0).astype(np.float32)
-    weights = homophilous_network(combo, p.network_degree, p.rewire_prob, p.homophily, rng)
+    weights = small_world(np.arange(n), p.network_degree, p.rewire_prob, rng)
     _freeze(prop, trust, heard, opinion, kn, *codes.values())
     return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights)
 
@@ -180,4 +199,5 @@ def trust_share(trust: np.ndarray) -> float:
     return float(np.mean(trust > 0.5))
 
 
-__all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "trust_share"]
+__all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "ring_order", "small_world",
+           "trust_share"]

@@ -133,3 +133,19 @@ def test_network_is_row_stochastic_symmetric_and_homophilous():
     same = np.mean(group[coo.row] == group[coo.col])
     rnd = homophilous_network(group, 8, 0.1, 0.0, np.random.default_rng(4)).tocoo()
     assert same > 0.6 > np.mean(group[rnd.row] == group[rnd.col])
+
+
+@settings(max_examples=30)
+@given(st.floats(-0.5, 0.5), st.booleans(), st.integers(0, 1000))
+def test_weekly_update_equals_its_parts(signal, per_citizen, seed):
+    rng = np.random.default_rng(seed)
+    n = 200
+    w = homophilous_network(rng.integers(0, 3, n), 6, 0.2, 0.5, rng)
+    trust, anchor, aw = rng.random(n), rng.random(n), rng.random(n)
+    s = signal * rng.random(n) if per_citizen else signal
+    t, a = mech.weekly_update(trust, anchor, aw, s, w, loss_aversion=2.0, social_weight=0.3, media=0.05,
+                              word_of_mouth=0.2, decay=0.01)
+    expected_t = mech.social_smoothing(mech.asymmetric_update(trust, s, 2.0), anchor, w, 0.3)
+    hazard = 0.05 + 0.2 * (w @ aw)
+    expected_a = np.clip(aw + (1 - aw) * (1 - np.exp(-hazard)) - 0.01 * aw, 0, 1)
+    assert np.allclose(t, expected_t, atol=1e-12) and np.allclose(a, expected_a, atol=1e-12)
