@@ -1,0 +1,139 @@
+"""Parallel efficiency of a sweep of the engagement model: sequential vs a process pool vs a Dask LocalCluster,
+all measured in this one run on the same sweep.
+
+    .venv/bin/python benchmarks/sweep_efficiency.py              # 1,000 runs of 10,000 citizens x 52 weeks
+    .venv/bin/python benchmarks/sweep_efficiency.py --runs 200   # quicker
+
+The sweep: a Latin hypercube over three uncertain parameters (engagement.authenticity, trust.backfire,
+trust.spillover_gain) x 4 strategies x 5 seeds, from scenarios/baseline.yaml with population.size = 10,000 and
+process.horizon_weeks = 52. Efficiency = T_sequential / (workers x T_parallel); 1.0 is perfect scaling.
+Each parallel engine is timed twice: "sweep" (workers already started and warmed: the steady-state cost of a
+sweep) and "total" (including starting the pool or cluster). The rows of every engine are checked identical.
+To tell engine overhead from shared cores, it also prints "busy" (the share of workers x wall time spent inside
+runs) and "slowdown" (time per run in the engine over time per run sequentially); efficiency ~= busy/slowdown.
+BLAS/OpenMP threads are pinned to 1 so that the engines do not oversubscribe the cores. The machine may be
+shared with other work: the load average before and after is printed; read the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor, wait  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+STRATEGIES = ["inform", "consult", "cocreate_sortition", "continuous"]
+PARAMS = ["engagement.authenticity=0.1:1", "trust.backfire=0:0.3", "trust.spillover_gain=0:0.3"]
+
+
+def _warm(seconds: float = 0.5) -> int:
+    """Import the model and the runner in a worker (and hold it a moment so that every worker gets one)."""
+    import sim.experiments  # noqa: F401
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=1000, help="runs in the sweep (rounded to 4 strategies x 5 seeds)")
+    ap.add_argument("--population", type=int, default=10_000, help="citizens per run")
+    ap.add_argument("--weeks", type=int, default=52, help="simulated weeks per run")
+    ap.add_argument("--workers", type=int, default=2, help="processes / Dask workers")
+    args = ap.parse_args()
+
+    from distributed import Client, LocalCluster
+
+    import sim
+    from sim.experiments import ScenarioModel, run_sweep
+    from sim.sweep_design import Param
+    from sim.sweep_store import read_results
+
+    scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").with_overrides(
+        {"population.size": args.population, "process.horizon_weeks": args.weeks})
+    model = ScenarioModel(scenario)
+    seeds = 5
+    points = max(1, round(args.runs / (len(STRATEGIES) * seeds)))
+    sweep = dict(design="lhs", params=[Param.parse(p) for p in PARAMS], samples=points, strategies=STRATEGIES,
+                 replications=seeds, seed=0, model_label="bench")
+    n_runs = points * len(STRATEGIES) * seeds
+    print(f"sweep: {n_runs} runs = {points} LHS points x {len(STRATEGIES)} strategies x {seeds} seeds; "
+          f"{args.population:,} citizens x {args.weeks} weeks; {args.workers} workers; "
+          f"{os.cpu_count()} cores; load average before {os.getloadavg()[0]:.2f}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
+    times: dict[str, float] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    busy: dict[str, float] = {}  # seconds spent inside runs, summed over workers
+
+    def timed(name, executor, **kw):
+        start = time.perf_counter()
+        report = run_sweep(model, work / name, executor=executor, **sweep, **kw)
+        elapsed = time.perf_counter() - start
+        assert report.completed == n_runs and report.lost == 0, report
+        rows = read_results(work / name)
+        busy[name] = float(rows["duration_s"].sum())
+        frames[name] = rows.drop(columns="duration_s")
+        print(f"  {name:<18} {elapsed:8.1f} s  ({report.failed} runs raised)", flush=True)
+        return elapsed
+
+    try:
+        times["sequential"] = timed("sequential", "sequential")
+
+        start = time.perf_counter()
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
+            wait([pool.submit(_warm) for _ in range(2 * args.workers)])
+            startup = time.perf_counter() - start
+            times["pool sweep"] = timed("pool", pool)
+        times["pool total"] = startup + times["pool sweep"]
+
+        start = time.perf_counter()
+        with (LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None) as cluster, Client(cluster) as client):
+            client.run(_warm, 0.0)
+            startup = time.perf_counter() - start
+            times["dask sweep"] = timed("dask", client.get_executor(pure=False))
+        times["dask total"] = startup + times["dask sweep"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    identical = all(frames[k].equals(frames["sequential"]) for k in ("pool", "dask"))
+    seq = times["sequential"]
+    print(f"\nload average after {os.getloadavg()[0]:.2f}; rows identical on every engine: {identical}")
+    print(f"sequential: {seq:.1f} s, {seq / n_runs * 1000:.0f} ms per run")
+    print(f"{'engine':<12} {'speed-up':>9} {'efficiency':>11} {'busy':>6} {'slowdown':>9}")
+    results = {"runs": n_runs, "population": args.population, "weeks": args.weeks, "workers": args.workers,
+               "seconds": times, "busy_seconds": busy, "identical": identical}
+    for name in ("pool sweep", "pool total", "dask sweep", "dask total"):
+        engine = name.split()[0]
+        speedup = seq / times[name]
+        eff = speedup / args.workers
+        utilisation = busy[engine] / (args.workers * times[name])
+        slowdown = busy[engine] / busy["sequential"]
+        results[f"efficiency {name}"] = eff
+        print(f"{name:<12} {speedup:9.2f} {eff:11.2f} {utilisation:6.2f} {slowdown:9.2f}   "
+              f"{'OK' if eff >= 0.8 else 'below the 0.8 target'}")
+    print("efficiency = T_seq / (workers x T); busy = share of workers x T spent inside runs (engine overhead "
+          "and idle workers lower it);\nslowdown = time per run in the engine / time per run sequentially (above "
+          "1 when the cores are shared with other work).  efficiency ~= busy / slowdown")
+    out = ROOT / "bench-output"
+    out.mkdir(exist_ok=True)
+    (out / "sweep_efficiency.json").write_text(json.dumps(results, indent=1))
+    if not identical:
+        raise SystemExit("engines disagree: see the rows above")
+
+
+if __name__ == "__main__":
+    main()
