@@ -228,13 +228,17 @@ def run_sweep(
     flush_seconds: float = 2.0,
     flush_rows: int = 1000,
     model_label: str | None = None,
+    max_in_flight: int | None = None,
 ) -> SweepReport:
     """Run every (design point x replication x strategy) of a sweep and stream the rows to ``out/results``.
 
     `samples`: levels per range (factorial), points (lhs) or base size N (sobol, N*(D+2) points).
     `replications`: seeds per point; `seed`: the base seed the replication seeds are spawned from.
     `executor`: ``"local" | "dask" | "sequential"`` or any Executor (then `workers`/`scheduler` are unused).
-    `model_label` identifies the model in the manifest (resume refuses a different one); default: its repr.
+    `model_label` identifies the model in the manifest (resume refuses a different one); default: its name.
+    `max_in_flight`: futures (batches of one point and replication) submitted ahead; default 4 per worker
+    (at least 250 on Dask or a given Executor, whose size is not known: a remote cluster may be large).
+    Finished rows reach ``out/results`` every `flush_seconds` (or `flush_rows` rows), whichever comes first.
     Returns a `SweepReport`; read the rows with `sim.sweep_store.read_results(out)`.
     """
     out = Path(out)
@@ -252,11 +256,11 @@ def run_sweep(
     param_names = [c for c in plan.columns if c not in PLAN_COLUMNS]
     start = time.perf_counter()
     if isinstance(executor, Executor):
-        _drive(executor, 4 * (os.cpu_count() or 1), model, todo, param_names, out, report, progress,
-               flush_seconds, flush_rows)
+        window = max_in_flight or max(250, 4 * (os.cpu_count() or 1))
+        _drive(executor, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows)
     else:
         with open_executor(executor, workers, scheduler) as (ex, slots):
-            window = max(250, 4 * slots) if executor == "dask" else 4 * slots
+            window = max_in_flight or (max(250, 4 * slots) if executor == "dask" else 4 * slots)
             _drive(ex, window, model, todo, param_names, out, report, progress, flush_seconds, flush_rows)
     report.elapsed_s = time.perf_counter() - start
     return report
