@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 
 from sim.sweep_design import PLAN_COLUMNS, Param, design_points, plan_runs
-from sim.sweep_store import PartWriter, read_manifest, read_results, remove_temporaries, write_manifest
+from sim.sweep_store import (
+    PartWriter,
+    part_files,
+    read_manifest,
+    read_results,
+    remove_temporaries,
+    write_manifest,
+)
 
 EXECUTORS = ("local", "dask", "sequential")
 RESULT_COLUMNS = ("error", "traceback", "duration_s")
@@ -196,7 +203,7 @@ def prepare_sweep(out: Path, manifest: dict, resume: bool) -> pd.DataFrame:
         raise SweepError(str(exc)) from None
     if (out / "sweep.json").exists():
         stored = read_manifest(out)
-        if not resume:
+        if not resume and not (stored == manifest and not part_files(out)):
             raise SweepError(f"{out} already holds a sweep; pass --resume to finish it, or choose another --out")
         if stored != manifest:
             diff = next(k for k in manifest if stored.get(k) != manifest[k])
