@@ -267,8 +267,10 @@ class EngagementModel(mesa.Model):
             self.legitimacy += legit
             signal += spill
             heard = self.feels_heard
-            heard += tp.heard_gain * np.where(spill >= 0, spill * (1.0 - heard), spill * heard)
             m = self.members
+            public = spill.copy()
+            public[m] = 0.0
+            heard += tp.heard_gain * np.where(public >= 0, public * (1.0 - heard), public * heard)
             heard[m] += promise * (h * (1.0 - heard[m]) - (1.0 - h) * 0.5 * heard[m])
             np.clip(heard, 0.0, 1.0, out=heard)
         self._pending += signal

@@ -79,8 +79,7 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
         raise ValueError(f"only {len(pool)} volunteers for {k} seats; raise engagement.letters_per_seat")
     seed = int(rng.integers(0, 2**31 - 1))
     try:
-        from selection import Pool, Quota, Quotas, select
-        from selection.errors import InfeasibleQuotasError
+        from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select
     except ImportError:
         return _legacy_standin(pop, pool, quotas_for(pop, sel.features, k, sel.quota_tolerance), k, rng), "standin"
     frame = pop.people.iloc[pool][["id", *sel.features]].reset_index(drop=True)
