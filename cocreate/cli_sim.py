@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable
@@ -107,7 +108,7 @@ def register(app: typer.Typer) -> None:
                         results.append(run(sc, s, seed))
                         progress.advance(bar)
                 else:
-                    with ProcessPoolExecutor(jobs) as ex:
+                    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
                         for r in ex.map(run, [sc] * len(tasks), [s for s, _ in tasks], [k for _, k in tasks]):
                             results.append(r)
                             progress.advance(bar)

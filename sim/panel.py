@@ -76,7 +76,8 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
     k = eng.panel_size
     pool = recruit_pool(pop, int(eng.letters_per_seat * k), rng)
     if len(pool) < k:
-        raise ValueError(f"only {len(pool)} volunteers for {k} seats; raise engagement.letters_per_seat")
+        raise ValueError(f"only {len(pool)} volunteers for {k} seats; raise engagement.letters_per_seat or "
+                         "population.size, or lower engagement.panel_size")
     seed = int(rng.integers(0, 2**31 - 1))
     try:
         from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select

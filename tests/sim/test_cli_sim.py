@@ -62,3 +62,25 @@ def test_bad_input_is_one_line_and_exit_2(app, tmp_path, args, expected):
     assert res.exit_code == 2
     assert expected in res.output
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_too_few_volunteers_is_one_line_and_exit_2(app, tmp_path):
+    path = tmp_path / "big_panel.yaml"
+    path.write_text(SCENARIO.replace("panel_size: 12", "panel_size: 400"))
+    res = CliRunner().invoke(app, ["simulate", str(path), "-s", "cocreate_sortition", "--seeds", "1",
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "volunteers for 400 seats" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_parallel_jobs_give_the_same_results(app, tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        res = CliRunner().invoke(app, ["simulate", str(path), "-s", "consult", "--seeds", "2", "--jobs", jobs,
+                                       "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        outs.append(pd.read_csv(out / "summary.csv"))
+    pd.testing.assert_frame_equal(outs[0], outs[1])
