@@ -73,3 +73,11 @@ def test_loading_does_not_modify_the_file(tmp_path):
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     load_scenario(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_every_shipped_scenario_validates():
+    files = sorted(BASELINE.parent.glob("*.yaml"))
+    assert BASELINE in files
+    for path in files:
+        sc = load_scenario(path)
+        assert sc.name == path.stem
