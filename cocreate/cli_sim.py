@@ -128,11 +128,12 @@ def register(app: typer.Typer) -> None:
         view = Table(title=f"{sc.name}: means over {seeds} seed(s), {sc.population.size} citizens")
         cols = ["trust_change", "support_at_decision", "solution_quality", "time_to_implementation",
                 "lobby_influence", "trust_gap"]
-        view.add_column("strategy")
-        for c in cols:
-            view.add_column(c, justify="right")
+        view.add_column("strategy", no_wrap=True)
+        for header in ("trust chg", "support", "quality", "weeks impl", "lobby", "trust gap"):
+            view.add_column(header, justify="right", no_wrap=True)
         means = table.groupby("strategy", sort=False)[cols].mean()
         for s, row in means.iterrows():
             view.add_row(s, *[f"{v:.3f}" for v in row])
-        Console().print(view)
+        shown = Console()
+        Console(width=max(shown.width, 110) if not shown.is_terminal else None).print(view)
         typer.echo(f"wrote {out}/series.csv|parquet, summary.csv|parquet, trust.png, support.png")
