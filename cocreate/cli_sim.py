@@ -35,7 +35,7 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(9.5, 4.5), dpi=110)
     grouped = series.groupby(["strategy", "week"])[column]
     stats = grouped.agg(["mean", lambda s: s.quantile(0.1), lambda s: s.quantile(0.9)])
     stats.columns = ["mean", "lo", "hi"]
@@ -48,7 +48,7 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} by strategy (mean, 10-90% band over {n_seeds} seed{'s' * (n_seeds > 1)})")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     _atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
     plt.close(fig)
