@@ -1,7 +1,183 @@
-"""CLI commands for the population area (filled in by its issue)."""
+"""CLI commands for the population area: quotas from census margins, and the Antwerp comparison."""
+
+from pathlib import Path
 
 import typer
+
+from selection.errors import InputError
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _read_pool(path: Path):
+    import pandas as pd
+
+    if not path.exists():
+        _fail(f"{path}: file not found; check the path")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            return pd.read_excel(path, dtype=str).fillna("")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except Exception as exc:  # noqa: BLE001 - any reader failure is bad input here
+        _fail(f"{path.name}: cannot read the pool ({str(exc).splitlines()[0]}); save it as CSV or XLSX with a header")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+
+    @app.command()
+    def quotas(margins: Path = typer.Argument(..., help="margins CSV: feature,value,share (or count); # lines = sources"),
+               size: int = typer.Option(..., "--size", "-k", help="panel size k (seats)"),
+               tolerance: float = typer.Option(0.0, help="slack around each proportional target, as a fraction of k"),
+               pool: Path | None = typer.Option(None, help="pool CSV/XLSX to check values and feasibility against"),
+               out: Path = typer.Option(..., help="quota file to write (feature,value,min,max)")) -> None:
+        """Quotas from population margins: proportional targets rounded to sum to k, min/max with a tolerance."""
+        from selection.margins import (
+            check_feasible,
+            check_pool_values,
+            quotas_from_margins,
+            read_margins,
+            write_quotas,
+        )
+
+        if size < 1:
+            _fail(f"--size {size}: the panel needs at least 1 seat; give a positive number")
+        if not 0 <= tolerance <= 1:
+            _fail(f"--tolerance {tolerance}: give a fraction of the panel size between 0 and 1 (e.g. 0.05)")
+        try:
+            table = read_margins(margins)
+            quota_table = quotas_from_margins(table, size, tolerance)
+            if pool is not None:
+                people = _read_pool(pool)
+                check_pool_values(table, people, source=pool.name, margins_source=margins.name)
+                reasons = check_feasible(quota_table, people, size, source=out.name)
+                if reasons:
+                    _fail(reasons[0])
+        except InputError as exc:
+            _fail(str(exc).splitlines()[0])
+        if out.resolve() in {margins.resolve(), *( [pool.resolve()] if pool else [])}:
+            _fail(f"--out {out}: would overwrite an input; choose another file name")
+        write_quotas(quota_table, out)
+        features = quota_table["feature"].nunique()
+        typer.echo(f"wrote {len(quota_table)} quotas on {features} features for {size} seats to {out}"
+                   + (f" (feasible for {pool.name})" if pool else ""))
+
+    @app.command()
+    def antwerp(out: Path = typer.Option(..., help="folder for the table, plot and summary"),
+                seeds: int = typer.Option(20, help="simulated funnels (each: letters, pool, four selections)"),
+                size: int = typer.Option(50, "--size", "-k", help="panel seats"),
+                population: int = typer.Option(410_868, help="synthetic adults (Antwerp 2022: 410,868)"),
+                letters_per_seat: int = typer.Option(200, help="letters (households) per seat; 200 is common"),
+                deprived_share: float = typer.Option(0.2, help="share of letters sent to deprived areas only"),
+                tolerance: float = typer.Option(0.02, help="quota slack as a fraction of the panel size"),
+                seed: int = typer.Option(0, help="first seed; the population uses this seed too")) -> None:
+        """The Antwerp comparison: open self-selection vs legacy vs leximin vs end-to-end fair, over many seeds."""
+        import numpy as np
+        from rich.progress import Progress
+
+        from selection.endtoend import METHODS, compare_methods
+        from selection.population import synthesize_population
+
+        if seeds < 1 or size < 1 or population < 100 * size or letters_per_seat < 1:
+            _fail("antwerp: need --seeds >= 1, --size >= 1, --population >= 100 x size and --letters-per-seat >= 1")
+        if not 0 <= deprived_share < 1 or not 0 <= tolerance <= 1:
+            _fail("antwerp: --deprived-share must be in [0, 1) and --tolerance in [0, 1]")
+        if out.exists() and not out.is_dir():
+            _fail(f"--out {out}: exists and is not a folder; choose a folder name")
+        out.mkdir(parents=True, exist_ok=True)
+        people = synthesize_population(population, np.random.default_rng(seed))
+        params = {"population": population, "seats": size, "seeds": seeds, "first_seed": seed,
+                  "letters": letters_per_seat * size, "deprived_share": deprived_share, "tolerance": tolerance}
+        try:
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Antwerp comparison", total=seeds * len(METHODS))
+                runs, cells = compare_methods(people, size, seeds, first_seed=seed,
+                                              letters_per_seat=letters_per_seat, deprived_share=deprived_share,
+                                              tolerance=tolerance, progress=lambda: bar.advance(task))
+        except InputError as exc:
+            _fail(str(exc).splitlines()[0])
+        table = write_antwerp_report(runs, cells, size, params, out)
+        typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        typer.echo(f"wrote antwerp_summary.csv, antwerp_runs.csv, antwerp_cells.csv, antwerp.png, antwerp.md to {out}")
+
+
+LABELS = {"open": "(a) open self-selection", "legacy": "(b) legacy stratified", "leximin": "(c) leximin stratified",
+          "end_to_end": "(d) end-to-end fair"}
+
+
+def _write_csv(frame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)
+
+
+def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
+    """Write the comparison (CSV tables, PNG plot, markdown summary) atomically into ``out``; return the table."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from selection.endtoend import method_table
+    from selection.representativeness import save_figure
+
+    table = method_table(runs, cells, k)
+    _write_csv(runs, out / "antwerp_runs.csv")
+    _write_csv(cells, out / "antwerp_cells.csv")
+    _write_csv(table, out / "antwerp_summary.csv")
+    methods = list(table["method"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    ok = runs[runs["error"] == ""]
+    data = [ok.loc[ok["method"] == m, "tvd_all"].to_numpy() for m in methods]
+    other = [ok.loc[ok["method"] == m, "tvd_other_features"].to_numpy() for m in methods]
+    pos = np.arange(len(methods))
+    left.boxplot(data, positions=pos - 0.18, widths=0.3, patch_artist=True,
+                 boxprops={"facecolor": "tab:blue", "alpha": 0.5})
+    left.boxplot(other, positions=pos + 0.18, widths=0.3, patch_artist=True,
+                 boxprops={"facecolor": "tab:orange", "alpha": 0.5})
+    left.set_xticks(pos, [LABELS.get(m, m).replace(" ", "\n", 1) for m in methods], fontsize=8)
+    left.set_ylabel("distance panel vs population (mean TVD)")
+    left.set_title(f"Representativeness over {params['seeds']} seeds", fontsize=10)
+    left.legend([plt.Rectangle((0, 0), 1, 1, fc="tab:blue", alpha=0.5),
+                 plt.Rectangle((0, 0), 1, 1, fc="tab:orange", alpha=0.5)],
+                ["all features and pairs", "features without quotas"], fontsize=8)
+    for m in methods:
+        g = cells[(cells["method"] == m) & np.isfinite(cells["ratio"])].sort_values("ratio")
+        share = np.cumsum(g["size"].to_numpy()) / cells.loc[cells["method"] == m, "size"].sum()
+        right.step(g["ratio"].to_numpy(), share, where="post", label=LABELS.get(m, m))
+    right.axvline(1, color="0.5", ls="--", lw=1)
+    right.set_xscale("log")
+    right.set_xlabel("end-to-end probability / ideal k/N (log scale)")
+    right.set_ylabel("share of the population (cumulative)")
+    right.set_title("Chance to reach the panel: invited x volunteers x selected", fontsize=10)
+    right.legend(fontsize=8)
+    fig.suptitle(f"Antwerp, synthetic adults: a {k}-seat panel four ways", fontsize=11)
+    fig.tight_layout()
+    save_figure(fig, out / "antwerp.png")
+    lines = [f"# Antwerp comparison: a {k}-seat panel four ways", "",
+             f"Synthetic Antwerp adults ({params['population']:,}; margins in `selection/data/antwerp_margins.csv`), "
+             f"{params['seeds']} seeds from {params['first_seed']}. Letters: {params['letters']:,} households, "
+             f"{params['deprived_share']:.0%} to deprived areas; response model `selection/data/response_model.csv`. "
+             f"Quotas on sex, age band, origin, education from the population margins, tolerance "
+             f"{params['tolerance']:.0%} of the seats. (a) is an open call (about 1,000 come; 50 drawn at random).",
+             "", "| method | mean TVD (all) | TVD, no-quota features | TVD, pairs | e2e Gini | e2e p05 / p95 "
+             "(x ideal) | people below half the ideal | failed runs |", "|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {LABELS.get(r.method, r.method)} | {r.tvd_all_mean:.3f} ± {r.tvd_all_std:.3f} | "
+                     f"{r.tvd_other_features_mean:.3f} | {r.tvd_pairs_mean:.3f} | {r.e2e_gini:.3f} | "
+                     f"{r.e2e_p05_ratio:.2f} / {r.e2e_p95_ratio:.2f} | {r.e2e_share_below_half:.1%} | "
+                     f"{r.failed_runs} |")
+    lines += ["", "TVD: total variation distance between panel and population shares, averaged over every feature "
+              "and every pair of features (0 = identical). End-to-end (e2e): each person's probability of being "
+              "invited, volunteering and being selected, relative to the ideal k/N; Gini 0 = everyone equal.",
+              "Method (d) follows Flanigan, Goelz, Gupta, Procaccia, NeurIPS 2020: pool-inclusion probabilities "
+              "are estimated by raking the pool to the population margins and the engine makes them x selection "
+              "probability leximin-fair.", "", "![plot](antwerp.png)", ""]
+    tmp = out / ".antwerp.md.tmp"
+    tmp.write_text("\n".join(lines), encoding="utf-8")
+    tmp.replace(out / "antwerp.md")
+    return table
