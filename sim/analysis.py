@@ -95,7 +95,7 @@ def paired_differences(
 
 def outputs(results: pd.DataFrame, params=()) -> list[str]:
     """Names of the numeric model outputs in `results` (not plan, bookkeeping or the `params` columns)."""
-    skip = {"run_id", "point", "replication", "seed", "strategy", "error", "traceback", "duration_s", *params}
+    skip = {"run_id", "point", "replication", "seed", "strategy", "error", "traceback", "duration_s", "cpu_s", *params}
     return [c for c in results.columns if c not in skip
             and pd.api.types.is_numeric_dtype(results[c])]
 

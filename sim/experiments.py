@@ -41,7 +41,7 @@ from sim.sweep_store import (
 )
 
 EXECUTORS = ("local", "dask", "sequential")
-RESULT_COLUMNS = ("error", "traceback", "duration_s")
+RESULT_COLUMNS = ("error", "traceback", "duration_s", "cpu_s")
 RESERVED = frozenset(PLAN_COLUMNS) | frozenset(RESULT_COLUMNS)
 
 ModelFn = Callable[[dict, str, int], Mapping]
@@ -113,9 +113,10 @@ def run_one(model: ModelFn, params: dict, strategy: str, seed: int) -> dict:
     """Run the model once, never raising for the model's own errors.
 
     Returns the model's outputs (names colliding with plan/parameter columns get an ``out_`` prefix) plus
-    `error` (None, or ``"Type: message"``), `traceback` and `duration_s` (wall-clock seconds of this run).
+    `error` (None, or ``"Type: message"``), `traceback`, `duration_s` (wall-clock seconds of this run) and
+    `cpu_s` (CPU seconds of this process during the run: below `duration_s` when the cores are shared).
     """
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         outputs = model(dict(params), strategy, seed)
         if not isinstance(outputs, Mapping):
@@ -131,6 +132,7 @@ def run_one(model: ModelFn, params: dict, strategy: str, seed: int) -> dict:
     except Exception as exc:
         row = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=-8)}
     row["duration_s"] = time.perf_counter() - start
+    row["cpu_s"] = time.process_time() - cpu
     return row
 
 

@@ -23,7 +23,9 @@ import pandas as pd
 MANIFEST = "sweep.json"
 RESULTS = "results"
 #: Bookkeeping columns of every row, kept last so the column order does not depend on which runs failed first.
-TRAILING_COLUMNS = ("error", "traceback", "duration_s")
+TRAILING_COLUMNS = ("error", "traceback", "duration_s", "cpu_s")
+#: The columns that depend on the machine and its load, not on the run (leave them out to compare results).
+TIMING_COLUMNS = ["duration_s", "cpu_s"]
 
 
 def write_atomic(path: Path, write) -> None:
@@ -64,7 +66,7 @@ def read_results(out: Path) -> pd.DataFrame:
 
     Parts may carry different output columns (a part of only failed runs has none); missing values are NaN.
     Columns: plan (run_id, point, replication, seed, strategy), parameters, outputs, then error, traceback,
-    duration_s (seconds).
+    duration_s and cpu_s (seconds).
     """
     parts = [pd.read_parquet(f) for f in part_files(out)]
     parts = [p for p in parts if len(p)]

@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cocreate.cli import app
-from sim.sweep_store import read_results
+from sim.sweep_store import TIMING_COLUMNS, read_results
 
 runner = CliRunner()
 TINY = """
@@ -35,8 +35,8 @@ def test_tiny_real_sweep_is_the_same_on_every_executor_and_shares_worlds(tmp_pat
         assert result.exit_code == 0, result.output
     rows = read_results(tmp_path / "local")
     assert len(rows) == 8 and rows["error"].isna().all()
-    pd.testing.assert_frame_equal(rows.drop(columns="duration_s"),
-                                  read_results(tmp_path / "sequential").drop(columns="duration_s"))
+    pd.testing.assert_frame_equal(rows.drop(columns=TIMING_COLUMNS),
+                                  read_results(tmp_path / "sequential").drop(columns=TIMING_COLUMNS))
     # common random numbers: within a replication every strategy and point starts from the same world
     assert (rows.groupby("replication")["trust_initial"].nunique() == 1).all()
     assert rows.groupby("replication")["trust_initial"].first().nunique() == 2

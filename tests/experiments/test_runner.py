@@ -13,7 +13,7 @@ import pytest
 
 from sim.experiments import SweepError, run_one, run_sweep
 from sim.sweep_design import Param
-from sim.sweep_store import part_files, read_results
+from sim.sweep_store import TIMING_COLUMNS, part_files, read_results
 from tests.experiments import models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def sweep(out, model=models.toy, **kw):
 
 
 def outcomes(out):
-    return read_results(out).drop(columns="duration_s")
+    return read_results(out).drop(columns=TIMING_COLUMNS)
 
 
 def test_sequential_process_pool_and_dask_give_identical_rows(tmp_path):
@@ -57,6 +57,7 @@ def test_run_one_never_raises_for_model_errors():
     assert run_one(lambda p, s, seed: {"v": [1]}, {}, "x", 0)["error"].startswith("TypeError")
     row = run_one(lambda p, s, seed: {"seed": 3, "v": 1.0}, {"a": 1}, "x", 0)
     assert row["out_seed"] == 3 and row["v"] == 1.0 and row["error"] is None and row["duration_s"] >= 0
+    assert row["cpu_s"] >= 0
 
 
 def test_killed_sweep_resumes_to_the_same_dataset(tmp_path):
