@@ -6,6 +6,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import analysis
 from sim.experiments import run_sweep
@@ -106,3 +108,22 @@ def test_analyse_sweep_writes_every_analysis(tmp_path):
     assert box.startswith("a <=")
     with pytest.raises(ValueError, match="baseline"):
         analyse_sweep(tmp_path, baseline="nope")
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(40, 400), d=st.integers(1, 4), rate=st.floats(0.05, 0.95))
+def test_prim_boxes_are_nested_and_their_limits_hold_their_rows(seed, n, d, rate):
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.integers(0, 6, size=(n, d)) if seed % 2 else rng.normal(size=(n, d)),
+                     columns=[f"p{j}" for j in range(d)])
+    y = rng.uniform(size=n) < rate
+    box = analysis.prim(x, y)
+    t = box.trajectory
+    assert t["mass"].is_monotonic_decreasing and t["coverage"].is_monotonic_decreasing
+    assert t["mass"].iloc[-1] >= 0.05 - 1e-12 and t["density"].between(0, 1).all()
+    for i, limits in enumerate(box.boxes):
+        inside = np.all([(x[c] >= lo) & (x[c] <= hi) for c, (lo, hi) in limits.items()], axis=0)
+        assert inside.sum() == round(t["mass"].iloc[i] * n)
+        assert y[inside].sum() == round(t["coverage"].iloc[i] * max(y.sum(), 1))
+        if i:
+            assert all(lo >= box.boxes[i - 1][c][0] and hi <= box.boxes[i - 1][c][1] for c, (lo, hi) in limits.items())
