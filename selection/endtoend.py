@@ -150,6 +150,7 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
     from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select  # the engine (lead's API)
 
     model = model or ResponseModel.default()
+    population = population.reset_index(drop=True)
     features = [c for c in population.columns if c not in ("id", "household_id")]
     margins = population_margins(population, features)
     quota_table = quotas_from_margins(margins, k, tolerance, list(quota_features))

@@ -81,7 +81,7 @@ def summary(panel: pd.DataFrame, population: pd.DataFrame | dict, features: list
             "tvd_pairs": float(tvd[[m for m in tvd.index if " x " in m]].mean())}
 
 
-def plot(table: pd.DataFrame, path: str | Path, title: str = "Panel vs population") -> None:
+def plot(table: pd.DataFrame, path: str | Path, title: str = "Panel vs population", label: str = "panel") -> None:
     """Dot plot of population and panel shares for every one-way margin cell (PNG, written atomically)."""
     import matplotlib
 
@@ -94,11 +94,11 @@ def plot(table: pd.DataFrame, path: str | Path, title: str = "Panel vs populatio
     y = np.arange(len(one))
     ax.hlines(y, one["population_share"], one["panel_share"], color="0.7")
     ax.plot(one["population_share"], y, "o", color="0.2", label="population")
-    ax.plot(one["panel_share"], y, "o", color="tab:red", label="panel")
+    ax.plot(one["panel_share"], y, "o", color="tab:red", label=label)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("share")
     ax.set_title(f"{title} (mean TVD {distance(table):.3f})", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     save_figure(fig, path)
 
