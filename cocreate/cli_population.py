@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
                size: int = typer.Option(..., "--size", "-k", help="panel size k (seats)"),
                tolerance: float = typer.Option(0.0, help="slack around each proportional target, as a fraction of k"),
                pool: Path | None = typer.Option(None, help="pool CSV/XLSX to check values and feasibility against"),
+               features: str | None = typer.Option(None, help="comma-separated features to set quotas on "
+                                                   "(default: every feature in the margins)"),
                out: Path = typer.Option(..., help="quota file to write (feature,value,min,max)")) -> None:
         """Quotas from population margins: proportional targets rounded to sum to k, min/max with a tolerance."""
         from selection.margins import (
@@ -49,11 +51,18 @@ def register(app: typer.Typer) -> None:
             _fail(f"--tolerance {tolerance}: give a fraction of the panel size between 0 and 1 (e.g. 0.05)")
         try:
             table = read_margins(margins)
+            if features:
+                chosen = [f.strip() for f in features.split(",") if f.strip()]
+                unknown = [f for f in chosen if f not in set(table["feature"])]
+                if unknown:
+                    _fail(f"--features: '{unknown[0]}' is not a feature of {margins.name} "
+                          f"(features: {', '.join(table['feature'].unique())}); fix the name")
+                table = table[table["feature"].isin(chosen)]
             quota_table = quotas_from_margins(table, size, tolerance)
             if pool is not None:
                 people = _read_pool(pool)
                 check_pool_values(table, people, source=pool.name, margins_source=margins.name)
-                reasons = check_feasible(quota_table, people, size, source=out.name)
+                reasons = check_feasible(quota_table, people, size, source=f"quotas from {margins.name}")
                 if reasons:
                     _fail(reasons[0])
         except InputError as exc:

@@ -124,6 +124,17 @@ def test_cli_quotas_bad_options(tmp_path, args, message):
     assert res.exit_code == 2 and message in res.output
 
 
+def test_cli_quotas_feature_choice(tmp_path):
+    out = tmp_path / "q.csv"
+    res = runner.invoke(app, ["quotas", str(antwerp_margins_path()), "-k", "50", "--features", "sex, education",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out)["feature"]) == {"sex", "education"}
+    res = runner.invoke(app, ["quotas", str(antwerp_margins_path()), "-k", "50", "--features", "income",
+                              "--out", str(out)])
+    assert res.exit_code == 2 and "'income' is not a feature of antwerp_margins.csv" in res.output
+
+
 def test_cli_quotas_missing_file(tmp_path):
     res = runner.invoke(app, ["quotas", str(tmp_path / "nope.csv"), "--size", "5", "--out", str(tmp_path / "q.csv")])
     assert res.exit_code == 2 and "file not found" in res.output
