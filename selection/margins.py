@@ -1,8 +1,8 @@
 """Population margins (shares of each value of each feature) and quotas derived from them.
 
 A *margins* table has one row per feature value: ``feature,value,share`` (shares of one feature sum to 1) or
-``feature,value,count`` (counts of every feature sum to the same total). Percent columns are not guessed: give
-shares in [0, 1]. Lines starting with ``#`` are comments (sources). The shipped Antwerp margins are in
+``feature,value,count`` (counts of every feature sum to the same total: that of a ``total`` row if there is one,
+else that of the first feature). Shares are fractions in [0, 1] or written with a % sign. Lines starting with ``#`` are comments (sources). The shipped Antwerp margins are in
 ``selection/data/antwerp_margins.csv``.
 
 Quotas from margins (``quotas_from_margins``): for a panel of ``k`` seats the proportional target of a value with
@@ -107,12 +107,14 @@ def check_margins(df: pd.DataFrame, source: str = "margins") -> pd.DataFrame:
                 problems.append(Problem(source, int(first_rows[feature]), "share", f"shares of '{feature}' sum to "
                                         f"{total:.4g}, not 1", "correct them (use fractions: 0.25, not 25)"))
     else:
-        reference = float(np.median(totals.to_numpy()))
+        first = "total" if "total" in totals.index else totals.index[0]
+        reference = float(totals[first])
         for feature, total in totals.items():
             if reference <= 0 or abs(total - reference) > COUNT_TOLERANCE * reference:
                 problems.append(Problem(source, int(first_rows[feature]), "count", f"counts of '{feature}' sum to "
-                                        f"{total:g} but the other features to about {reference:g}",
+                                        f"{total:g} but '{first}' to {reference:g}",
                                         "every feature must count the same population"))
+        out = out[out["feature"] != "total"]
     if problems:
         raise InputError(problems)
     out["share"] = out["x"] / out.groupby("feature", sort=False)["x"].transform("sum")
