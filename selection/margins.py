@@ -2,8 +2,8 @@
 
 A *margins* table has one row per feature value: ``feature,value,share`` (shares of one feature sum to 1) or
 ``feature,value,count`` (counts of every feature sum to the same total: that of a ``total`` row if there is one,
-else that of the first feature). Shares are fractions in [0, 1] or written with a % sign. Lines starting with ``#`` are comments (sources). The shipped Antwerp margins are in
-``selection/data/antwerp_margins.csv``.
+else that of the first feature). Shares are fractions in [0, 1] or written with a % sign. Lines starting with
+``#`` are comments (sources). The shipped Antwerp margins are in ``selection/data/antwerp_margins.csv``.
 
 Quotas from margins (``quotas_from_margins``): for a panel of ``k`` seats the proportional target of a value with
 population share ``s`` is ``k * s`` seats; targets are rounded per feature by largest remainders (Hamilton) so they

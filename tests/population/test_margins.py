@@ -70,6 +70,15 @@ def test_bad_margins_give_one_clear_line(write, text, pattern):
     assert "\n" not in str(info.value)
 
 
+def test_counts_with_a_total_row_and_percent_shares(write):
+    counts = read_margins(write("c.csv", "feature,value,count\ntotal,all,530630\nsex,male,266100\n"
+                                         "sex,female,264530\nage,0-17,119762\nage,18-64,324378\nage,65+,86490\n"))
+    assert "total" not in set(counts["feature"])
+    assert np.isclose(counts.set_index("value").loc["male", "share"], 266100 / 530630)
+    percent = read_margins(write("p.csv", "feature,value,share\nedu,low,10%\nedu,mid,54%\nedu,high,37%\n"))
+    assert np.isclose(percent["share"].sum(), 1.0)  # 101% of rounded percentages is accepted and rescaled
+
+
 def test_cli_quotas_writes_sortition_foundation_layout(tmp_path):
     out = tmp_path / "quotas.csv"
     result = runner.invoke(app, ["quotas", str(antwerp_margins_path()), "--size", "50", "--tolerance", "0.02",
