@@ -103,7 +103,7 @@ def check_margins(df: pd.DataFrame, source: str = "margins") -> pd.DataFrame:
     first_rows = out.groupby("feature", sort=False)["row"].min()
     if kind == "share":
         for feature, total in totals.items():
-            if abs(total - 1) > SUM_TOLERANCE:
+            if abs(total - 1) > SUM_TOLERANCE + 1e-9:
                 problems.append(Problem(source, int(first_rows[feature]), "share", f"shares of '{feature}' sum to "
                                         f"{total:.4g}, not 1", "correct them (use fractions: 0.25, not 25)"))
     else:
