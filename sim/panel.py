@@ -4,8 +4,6 @@ respondents. All functions return citizen indices (int arrays) into the populati
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -31,16 +29,30 @@ def recruit_pool(pop: Population, n_letters: int, rng: np.random.Generator) -> n
     return np.sort(pool.index.to_numpy())  # pop.people has a RangeIndex: labels are positions
 
 
-def quotas_for(pop: Population, features: tuple[str, ...], k: int, tolerance: float) -> list[tuple[str, str, int, int]]:
+def quotas_for(pop: Population, features: tuple[str, ...], k: int, tolerance: float,
+               pool: np.ndarray | None = None) -> list[tuple[str, str, int, int]]:
     """Proportional quotas: for each category, target = k * population share, bounds target*(1 -/+ tolerance)
-    rounded outward. Returns (feature, value, min, max) rows."""
+    rounded outward. Returns (feature, value, min, max) rows.
+
+    With `pool` (citizen indices), bounds are cut to what the pool can supply, and if a feature's maxima then
+    fall short of k, the shortfall is spread over categories that have volunteers to spare (what a practitioner
+    does when a group did not answer): the quotas are feasible feature by feature.
+    """
     rows = []
     for f in features:
-        share = np.bincount(pop.codes[f], minlength=len(pop.labels[f])) / pop.n
-        for value, s in zip(pop.labels[f], share, strict=True):
-            target = k * s
-            rows.append((f, str(value), max(0, math.floor(target * (1 - tolerance))),
-                         min(k, math.ceil(target * (1 + tolerance)))))
+        n_cat = len(pop.labels[f])
+        share = np.bincount(pop.codes[f], minlength=n_cat) / pop.n
+        lo = np.floor(k * share * (1 - tolerance)).astype(int)
+        hi = np.minimum(k, np.ceil(k * share * (1 + tolerance))).astype(int)
+        if pool is not None:
+            avail = np.bincount(pop.codes[f][pool], minlength=n_cat)
+            lo, hi = np.minimum(lo, avail), np.minimum(hi, avail)
+            short = k - hi.sum()
+            while short > 0 and (avail > hi).any():
+                spare = np.flatnonzero(avail > hi)
+                hi[spare[np.argmax((avail - hi)[spare])]] += 1
+                short -= 1
+        rows += [(f, str(v), int(a), int(b)) for v, a, b in zip(pop.labels[f], lo, hi, strict=True)]
     return rows
 
 
@@ -82,12 +94,13 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
     try:
         from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select
     except ImportError:
-        return _legacy_standin(pop, pool, quotas_for(pop, sel.features, k, sel.quota_tolerance), k, rng), "standin"
+        rows = quotas_for(pop, sel.features, k, sel.quota_tolerance, pool)
+        return _legacy_standin(pop, pool, rows, k, rng), "standin"
     frame = pop.people.iloc[pool][["id", *sel.features]].reset_index(drop=True)
     spool = Pool.from_frame(frame, id_column="id", household_columns=None, source="simulated volunteers")
     tol = sel.quota_tolerance
     for attempt in range(4):
-        rows = quotas_for(pop, sel.features, k, tol)
+        rows = quotas_for(pop, sel.features, k, tol, pool)
         quotas = Quotas.from_rows([Quota(feature=f, value=v, min=lo, max=hi) for f, v, lo, hi in rows],
                                   source="population margins")
         try:
