@@ -7,8 +7,10 @@ all measured in this one run on the same sweep.
 The sweep: a Latin hypercube over three uncertain parameters (engagement.authenticity, trust.backfire,
 trust.spillover_gain) x 4 strategies x 5 seeds, from scenarios/baseline.yaml with population.size = 10,000 and
 process.horizon_weeks = 52. Efficiency = T_sequential / (workers x T_parallel); 1.0 is perfect scaling.
-Each parallel engine is timed twice: "sweep" (workers already started and warmed: the steady-state cost of a
-sweep) and "total" (including starting the pool or cluster). The rows of every engine are checked identical.
+The runs are split into rounds (5 sweeps of 200 runs by default); each round runs on every engine in rotating
+order, so that a drifting load on a shared machine hits all engines alike. Each parallel engine is reported twice:
+"sweep" (workers already started and warmed: the steady-state cost) and "total" (plus starting the pool or
+cluster once). The rows of every engine are checked identical.
 To tell engine overhead from shared cores, it also prints "busy" (the share of workers x wall time spent inside
 runs), "slowdown" (wall time per run in the engine over time per run sequentially; efficiency ~= busy/slowdown),
 "cpu/run" (CPU time per run over sequential) and the efficiency to expect on dedicated cores, busy / (cpu/run).
@@ -53,7 +55,8 @@ def _warm(model, seconds: float = 0.5) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=1000, help="runs in the sweep (rounded to 4 strategies x 5 seeds)")
+    ap.add_argument("--runs", type=int, default=1000, help="runs per engine (rounded to 4 strategies x 5 seeds)")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds the runs are split into")
     ap.add_argument("--population", type=int, default=10_000, help="citizens per run")
     ap.add_argument("--weeks", type=int, default=52, help="simulated weeks per run")
     ap.add_argument("--workers", type=int, default=2, help="processes / Dask workers")
@@ -70,52 +73,54 @@ def main() -> None:
         {"population.size": args.population, "process.horizon_weeks": args.weeks})
     model = ScenarioModel(scenario)
     seeds = 5
-    points = max(1, round(args.runs / (len(STRATEGIES) * seeds)))
-    sweep = dict(design="lhs", params=[Param.parse(p) for p in PARAMS], samples=points, strategies=STRATEGIES,
-                 replications=seeds, seed=0, model_label="bench")
-    n_runs = points * len(STRATEGIES) * seeds
-    print(f"sweep: {n_runs} runs = {points} LHS points x {len(STRATEGIES)} strategies x {seeds} seeds; "
-          f"{args.population:,} citizens x {args.weeks} weeks; {args.workers} workers; "
+    points = max(1, round(args.runs / (len(STRATEGIES) * seeds * args.rounds)))
+    n_runs = points * len(STRATEGIES) * seeds * args.rounds
+    print(f"sweep: {n_runs} runs per engine = {args.rounds} rounds x {points} LHS points x {len(STRATEGIES)} "
+          f"strategies x {seeds} seeds; {args.population:,} citizens x {args.weeks} weeks; {args.workers} workers; "
           f"{os.cpu_count()} cores; load average before {os.getloadavg()[0]:.2f}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
-    times: dict[str, float] = {}
-    frames: dict[str, pd.DataFrame] = {}
-    busy: dict[str, float] = {}  # wall seconds spent inside runs, summed over workers
-    cpu: dict[str, float] = {}  # CPU seconds spent inside runs, summed over workers
-
-    def timed(name, executor, **kw):
-        start = time.perf_counter()
-        report = run_sweep(model, work / name, executor=executor, **sweep, **kw)
-        elapsed = time.perf_counter() - start
-        assert report.completed == n_runs and report.lost == 0, report
-        rows = read_results(work / name)
-        busy[name] = float(rows["duration_s"].sum())
-        cpu[name] = float(rows["cpu_s"].sum())
-        frames[name] = rows.drop(columns=TIMING_COLUMNS)
-        print(f"  {name:<18} {elapsed:8.1f} s  ({report.failed} runs raised)", flush=True)
-        return elapsed
+    engines = ("sequential", "pool", "dask")
+    times = dict.fromkeys(engines, 0.0)
+    busy = dict.fromkeys(engines, 0.0)  # wall seconds spent inside runs, summed over workers
+    cpu = dict.fromkeys(engines, 0.0)  # CPU seconds spent inside runs, summed over workers
+    startup: dict[str, float] = {}
+    frames: dict[str, list[pd.DataFrame]] = {e: [] for e in engines}
 
     try:
         _warm(model, 0.0)
-        times["sequential"] = timed("sequential", "sequential")
-
         start = time.perf_counter()
         ctx = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
             wait([pool.submit(_warm, model) for _ in range(2 * args.workers)])
-            startup = time.perf_counter() - start
-            times["pool sweep"] = timed("pool", pool)
-        times["pool total"] = startup + times["pool sweep"]
-
-        start = time.perf_counter()
-        with (LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None) as cluster, Client(cluster) as client):
-            client.run(_warm, model, 0.0)
-            startup = time.perf_counter() - start
-            times["dask sweep"] = timed("dask", client.get_executor(pure=False))
-        times["dask total"] = startup + times["dask sweep"]
+            startup["pool"] = time.perf_counter() - start
+            start = time.perf_counter()
+            with (LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None) as cluster, Client(cluster) as client):
+                client.run(_warm, model, 0.0)
+                startup["dask"] = time.perf_counter() - start
+                executors = {"sequential": "sequential", "pool": pool, "dask": client.get_executor(pure=False)}
+                for r in range(args.rounds):
+                    # rotate the order so that no engine always runs first (the load of a shared machine drifts)
+                    for name in engines[r % 3:] + engines[:r % 3]:
+                        out = work / f"{name}-{r}"
+                        t0 = time.perf_counter()
+                        report = run_sweep(model, out, executor=executors[name], design="lhs", samples=points,
+                                           params=[Param.parse(p) for p in PARAMS], strategies=STRATEGIES,
+                                           replications=seeds, seed=r, model_label="bench")
+                        times[name] += time.perf_counter() - t0
+                        assert report.completed == report.total and report.lost == 0, report
+                        rows = read_results(out)
+                        busy[name] += float(rows["duration_s"].sum())
+                        cpu[name] += float(rows["cpu_s"].sum())
+                        frames[name].append(rows.drop(columns=TIMING_COLUMNS))
+                    print(f"  round {r + 1}/{args.rounds}: " + ", ".join(f"{e} {times[e]:.1f} s" for e in engines)
+                          + f" (cumulative); load {os.getloadavg()[0]:.2f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    times["pool sweep"], times["dask sweep"] = times["pool"], times["dask"]
+    times["pool total"] = times["pool"] + startup["pool"]
+    times["dask total"] = times["dask"] + startup["dask"]
+    frames = {e: pd.concat(f, ignore_index=True) for e, f in frames.items()}
 
     identical = True
     for name in ("pool", "dask"):
@@ -125,14 +130,15 @@ def main() -> None:
             identical = False
             print(f"{name} differs from sequential: {exc}")
     seq = times["sequential"]
-    print(f"\nload average after {os.getloadavg()[0]:.2f}; rows identical on every engine: {identical}")
+    print(f"\nload average after {os.getloadavg()[0]:.2f}; rows identical on every engine: {identical}; "
+          f"start-up: pool {startup['pool']:.1f} s, dask {startup['dask']:.1f} s")
     print(f"sequential: {seq:.1f} s, {seq / n_runs * 1000:.0f} ms per run")
     print(f"CPU share a run got (cpu_s / duration_s): sequential {cpu['sequential'] / busy['sequential']:.2f}, "
           f"pool {cpu['pool'] / busy['pool']:.2f}, dask {cpu['dask'] / busy['dask']:.2f} (1.00 = a core of its own)")
     print(f"{'engine':<12} {'speed-up':>9} {'efficiency':>11} {'busy':>6} {'slowdown':>9} {'cpu/run':>8} "
           f"{'dedicated':>10}")
     results = {"runs": n_runs, "population": args.population, "weeks": args.weeks, "workers": args.workers,
-               "seconds": times, "busy_seconds": busy, "cpu_seconds": cpu, "identical": identical}
+               "rounds": args.rounds, "seconds": times, "startup_seconds": startup, "busy_seconds": busy, "cpu_seconds": cpu, "identical": identical}
     for name in ("pool sweep", "pool total", "dask sweep", "dask total"):
         engine = name.split()[0]
         speedup = seq / times[name]
