@@ -104,7 +104,10 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
         quotas = Quotas.from_rows([Quota(feature=f, value=v, min=lo, max=hi) for f, v, lo, hi in rows],
                                   source="population margins")
         try:
-            res = select(spool, quotas, k, algorithm=sel.algorithm, seed=seed)
+            # end to end: P(in pool) is proportional to the response propensity (one letter per household,
+            # households invited with equal probability), a function of features as select() needs
+            weights = pop.propensity[pool] if sel.end_to_end else None
+            res = select(spool, quotas, k, algorithm=sel.algorithm, seed=seed, weights=weights)
         except InfeasibleQuotasError:
             tol = tol * 2 + 0.05
             continue

@@ -212,6 +212,10 @@ class SelectionParams(Section):
     features: tuple[str, ...] = Field(("sex", "age_band", "origin", "education"),
                                       description="features with quotas [names; source: cases-and-data §2.3]",
                                       json_schema_extra={"unit": "names", "source": "cases-and-data §2.3"})
+    end_to_end: bool = Field(False, description="weight the draw by P(in pool) so that weight * selection "
+                             "probability is fair (end-to-end fairness from population to panel) [bool; source: "
+                             "Flanigan et al. 2021; selection.endtoend]",
+                             json_schema_extra={"unit": "bool", "source": "Flanigan et al. 2021"})
     quota_tolerance: float = P(0.15, 0.0, 1.0, "share of target", "assumption",
                                "quotas are target*(1 -/+ tolerance), target = panel size * population share")
     gap_feature: str = Field("education", description="feature whose groups define the trust gap [name]",
