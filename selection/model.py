@@ -1,0 +1,149 @@
+"""Plain, typed input objects: quotas and the pool.
+
+Feature values are matched case-insensitively and with whitespace collapsed (``norm``), as the Sortition
+Foundation tools do; the spelling of the quota file is what reports show.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from selection.errors import InputError, Problem
+
+ID_CANDIDATES = ("id", "nationbuilder_id")
+
+
+def norm(value: object) -> str:
+    """Canonical form of a cell for matching: whitespace collapsed, case folded."""
+    return " ".join(str(value).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Seats for one feature value: ``min <= seats <= max`` (integers, ``0 <= min <= max``).
+
+    ``min_flex``/``max_flex`` (optional) bound how far a suggested relaxation may go, as in the Sortition Foundation
+    layout. ``row`` is the spreadsheet row the quota came from (0 when built in code).
+    """
+
+    feature: str
+    value: str
+    min: int
+    max: int
+    min_flex: int | None = None
+    max_flex: int | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """All quotas of a selection, in file order."""
+
+    quotas: tuple[Quota, ...]
+    source: str = "quotas"
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Quota], source: str = "quotas") -> "Quotas":
+        rows = tuple(rows)
+        problems = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, q in enumerate(rows):
+            row = q.row or i + 2
+            if not str(q.feature).strip() or not str(q.value).strip():
+                problems.append(Problem(source, row, "feature", "empty feature or value", "fill it in or delete the row"))
+            key = (norm(q.feature), norm(q.value))
+            if key in seen:
+                problems.append(Problem(source, row, "value", f"quota for {q.feature}={q.value} appears twice "
+                                        f"(also row {seen[key]})", "keep one of the two rows"))
+            seen[key] = row
+            if q.min < 0 or q.max < 0:
+                problems.append(Problem(source, row, "min" if q.min < 0 else "max", "negative quota",
+                                        "quotas count seats and must be 0 or more"))
+            elif q.min > q.max:
+                problems.append(Problem(source, row, "min", f"min {q.min} is larger than max {q.max} for "
+                                        f"{q.feature}={q.value}", "swap them or correct one"))
+        if not rows:
+            problems.append(Problem(source, 0, "", "no quota rows", "add rows 'feature,value,min,max'"))
+        if problems:
+            raise InputError(problems)
+        return cls(rows, source)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Feature names in order of first appearance."""
+        return tuple(dict.fromkeys(q.feature for q in self.quotas))
+
+    def of(self, feature: str) -> tuple[Quota, ...]:
+        return tuple(q for q in self.quotas if q.feature == feature)
+
+
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """The respondents: one row per person, every column kept as text, in file order.
+
+    ``ids`` are unique, non-empty strings. ``households`` lists the (normalised) address columns whose equal values
+    mean "same household" (at most one per household on a panel); empty means no household rule.
+    """
+
+    table: pd.DataFrame
+    ids: tuple[str, ...]
+    id_column: str | None
+    household_columns: tuple[str, ...] = ()
+    source: str = "pool"
+    rows: tuple[int, ...] = field(default=())  # spreadsheet row of each person
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, id_column: str | None = None,
+                   household_columns: Sequence[str] | None = None, source: str = "pool") -> "Pool":
+        """Check ids and household columns and build a pool. ``id_column=None`` looks for id/ID/nationbuilder_id,
+        else numbers people by data row (1, 2, ...)."""
+        df = df.copy()
+        df.columns = [str(c).strip() for c in df.columns]
+        df = df.astype(str).reset_index(drop=True)
+        rows = tuple(range(2, len(df) + 2))
+        problems: list[Problem] = []
+        if len(df) == 0:
+            raise InputError(Problem(source, 0, "", "the pool has no rows", "check you chose the respondents file"))
+        if id_column is None:
+            found = [c for c in df.columns if c.casefold() in ID_CANDIDATES]
+            id_column = found[0] if found else None
+        elif id_column not in df.columns:
+            raise InputError(Problem(source, 1, id_column, "id column not found (columns: "
+                                     f"{', '.join(df.columns[:12])})", "pass --id-column with one of those"))
+        if id_column is None:
+            ids = tuple(str(i) for i in range(1, len(df) + 1))
+        else:
+            col = df[id_column].map(lambda v: " ".join(v.split()))
+            first: dict[str, int] = {}
+            for row, value in zip(rows, col, strict=True):
+                if value == "" or value.casefold() in ("nan", "none"):
+                    problems.append(Problem(source, row, id_column, "missing id", "give every respondent an id"))
+                elif value in first:
+                    problems.append(Problem(source, row, id_column, f"duplicate id '{value}' (also row "
+                                            f"{first[value]})", "ids must be unique; fix or remove one row"))
+                else:
+                    first[value] = row
+            ids = tuple(col)
+        household_columns = tuple(household_columns or ())
+        for c in household_columns:
+            if c not in df.columns:
+                problems.append(Problem(source, 1, c, "household column not found",
+                                        f"choose from: {', '.join(df.columns[:12])}"))
+        if problems:
+            raise InputError(problems)
+        return cls(df, ids, id_column, household_columns, source, rows)
+
+    def household_keys(self) -> list[str | None]:
+        """Normalised household key per person; None when every household column is blank."""
+        if not self.household_columns:
+            return [None] * self.size
+        keys = []
+        for values in zip(*(self.table[c] for c in self.household_columns), strict=True):
+            parts = ["".join(ch for ch in norm(v) if ch.isalnum() or ch == " ") for v in values]
+            keys.append(None if not any(parts) else "|".join(parts))
+        return keys

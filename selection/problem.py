@@ -1,0 +1,174 @@
+"""Validate a pool against quotas and a panel size, and reduce it to *types* for the solvers.
+
+A type is a set of people with the same value on every quota feature, the same weight, and no housemate in the pool:
+such people are interchangeable, so every fair objective gives them equal probability and the solvers work on counts
+per type. People who share a household with another pool member each form a type of their own, and the household rule
+becomes "at most one of these types' members" on every panel.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from selection.errors import InputError, Problem
+from selection.model import Pool, Quotas, norm
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionProblem:
+    """Arrays for the solvers. F quota rows (feature values), n people, T types.
+
+    - ``lo``/``hi`` (F,): seat bounds; ``feature_of`` (F,): feature index of each quota row.
+    - ``person_values`` (n, n_features): quota row of each person's value on each feature.
+    - ``type_of`` (n,), ``counts`` (T,) >= 1, ``type_values`` (T, n_features), ``type_weight`` (T,) > 0.
+    - ``households``: tuple of type-index arrays; at most one seat per array on any panel.
+    Invariant: ``counts.sum() == n``; ``counts[t] == 1`` for every type in a household group.
+    """
+
+    pool: Pool
+    quotas: Quotas
+    k: int
+    feature_columns: tuple[str, ...]
+    lo: np.ndarray
+    hi: np.ndarray
+    feature_of: np.ndarray
+    person_values: np.ndarray
+    weights: np.ndarray
+    type_of: np.ndarray
+    counts: np.ndarray
+    type_values: np.ndarray
+    type_weight: np.ndarray
+    households: tuple[np.ndarray, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.type_of)
+
+    @property
+    def n_types(self) -> int:
+        return len(self.counts)
+
+    def type_matrix(self) -> np.ndarray:
+        """(F, T) 0/1 matrix: 1 where type t has quota row f's value."""
+        m = np.zeros((len(self.lo), self.n_types), dtype=np.int64)
+        for j in range(self.type_values.shape[1]):
+            m[self.type_values[:, j], np.arange(self.n_types)] = 1
+        return m
+
+    def seats(self, type_counts: np.ndarray) -> np.ndarray:
+        """Seats per quota row for a panel given as counts per type."""
+        return self.type_matrix() @ type_counts
+
+    def is_feasible_panel(self, person_idx: np.ndarray) -> bool:
+        """True iff a set of person indices has k people, meets every quota and the household rule."""
+        person_idx = np.asarray(person_idx)
+        if len(person_idx) != self.k or len(set(person_idx.tolist())) != self.k:
+            return False
+        seats = np.bincount(self.person_values[person_idx].ravel(), minlength=len(self.lo))
+        if np.any(seats < self.lo) or np.any(seats > self.hi):
+            return False
+        chosen = np.zeros(self.n_types, dtype=np.int64)
+        np.add.at(chosen, self.type_of[person_idx], 1)
+        return all(chosen[h].sum() <= 1 for h in self.households)
+
+
+def _pool_column(pool: Pool, feature: str) -> str | None:
+    if feature in pool.table.columns:
+        return feature
+    matches = [c for c in pool.table.columns if norm(c) == norm(feature)]
+    return matches[0] if matches else None
+
+
+def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None = None) -> SelectionProblem:
+    """Check everything once and build the arrays; raise :class:`InputError` listing every problem found."""
+    problems: list[Problem] = []
+    qsrc, psrc = quotas.source, pool.source
+    if k <= 0:
+        problems.append(Problem("--size", 0, "", f"panel size {k} must be at least 1", "give a positive --size"))
+    elif k > pool.size:
+        problems.append(Problem("--size", 0, "", f"panel size {k} is larger than the pool ({pool.size} people)",
+                                "choose a smaller panel or recruit more respondents"))
+    feats = quotas.features
+    columns, index = [], {}
+    for f in feats:
+        col = _pool_column(pool, f)
+        first_row = quotas.of(f)[0].row
+        if col is None:
+            problems.append(Problem(qsrc, first_row, "feature", f"feature '{f}' is not a column of {psrc}",
+                                    f"rename the pool column or the quota feature (pool columns: "
+                                    f"{', '.join(pool.table.columns[:12])})"))
+        columns.append(col)
+    offsets = []
+    for fi, f in enumerate(feats):
+        for q in quotas.of(f):
+            index[(fi, norm(q.value))] = len(offsets)
+            offsets.append((fi, q))
+    lo = np.array([q.min for _, q in offsets], dtype=np.int64)
+    hi = np.array([q.max for _, q in offsets], dtype=np.int64)
+    feature_of = np.array([fi for fi, _ in offsets], dtype=np.int64)
+    person_values = np.zeros((pool.size, len(feats)), dtype=np.int64)
+    for fi, (f, col) in enumerate(zip(feats, columns, strict=True)):
+        if col is None:
+            continue
+        unknown: dict[str, list[int]] = defaultdict(list)
+        for i, v in enumerate(pool.table[col]):
+            j = index.get((fi, norm(v)))
+            if j is None:
+                unknown[v].append(pool.rows[i])
+            else:
+                person_values[i, fi] = j
+        for v, rows in unknown.items():
+            more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+            problems.append(Problem(psrc, rows[0], col, f"value '{v}' has no quota in {qsrc}{more}",
+                                    f"add a quota row '{f},{v},min,max' or correct the value"))
+        present = Counter(person_values[:, fi]) if not unknown else Counter()
+        for q in quotas.of(f):
+            j = index[(fi, norm(q.value))]
+            if not unknown and present[j] < q.min:
+                problems.append(Problem(qsrc, q.row, "min", f"{f}={q.value} needs at least {q.min} seats but "
+                                        f"the pool has {present[j]} such people",
+                                        "lower the min or recruit more of this group"))
+    if k > 0:
+        for f in feats:
+            rows = quotas.of(f)
+            smin, smax = sum(q.min for q in rows), sum(q.max for q in rows)
+            if smin > k:
+                problems.append(Problem(qsrc, rows[0].row, "min", f"the mins of '{f}' add up to {smin}, more than "
+                                        f"the panel size {k}", "lower some mins or enlarge the panel"))
+            if smax < k:
+                problems.append(Problem(qsrc, rows[0].row, "max", f"the maxes of '{f}' add up to {smax}, fewer "
+                                        f"than the panel size {k}", "raise some maxes or shrink the panel"))
+    if weights is None:
+        weights = np.ones(pool.size)
+    weights = np.asarray(weights, dtype=float)
+    if weights.shape != (pool.size,) or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        problems.append(Problem(psrc, 0, "", "weights must be positive and one per person", "check the weights"))
+    if problems:
+        raise InputError(problems)
+    return _with_types(pool, quotas, k, tuple(columns), lo, hi, feature_of, person_values, weights)
+
+
+def _with_types(pool, quotas, k, columns, lo, hi, feature_of, person_values, weights) -> SelectionProblem:
+    keys = pool.household_keys()
+    size = Counter(h for h in keys if h is not None)
+    type_ids: dict[tuple, int] = {}
+    type_of = np.empty(pool.size, dtype=np.int64)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i in range(pool.size):
+        h = keys[i]
+        shared = h is not None and size[h] > 1
+        key = ("person", i) if shared else (tuple(person_values[i]), float(weights[i]))
+        t = type_ids.setdefault(key, len(type_ids))
+        type_of[i] = t
+        if shared:
+            groups[h].append(t)
+    counts = np.bincount(type_of, minlength=len(type_ids))
+    first = np.zeros(len(type_ids), dtype=np.int64)
+    first[type_of[::-1]] = np.arange(pool.size)[::-1]
+    return SelectionProblem(
+        pool=pool, quotas=quotas, k=k, feature_columns=columns, lo=lo, hi=hi, feature_of=feature_of,
+        person_values=person_values, weights=weights, type_of=type_of, counts=counts,
+        type_values=person_values[first], type_weight=weights[first],
+        households=tuple(np.array(g, dtype=np.int64) for g in groups.values()),
+    )
