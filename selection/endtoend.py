@@ -144,7 +144,8 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
     """Run the four ways to a ``k``-seat panel on ``seeds`` simulated funnels of the same population.
 
     Methods (b)-(d) share each seed's letters and pool (common random numbers). Returns ``(runs, cells)``: one row
-    per (seed, method) with pool size and representativeness (mean TVD, see ``selection.representativeness``), and
+    per (seed, method) with pool size and representativeness (mean TVD, see ``selection.representativeness``) or
+    an ``error`` (infeasible quotas, solver failure: the run is left out of the tallies), and
     one row per (method, population cell) with ``size``, ``end_to_end`` and ``ratio`` (to ``k / N``).
     """
     from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select  # the engine (lead's API)
@@ -196,6 +197,8 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
                 row.update(summary(panel, pop_shares, features, list(quota_features)))
             except InfeasibleQuotasError as exc:
                 row["error"] = f"infeasible: {str(exc).splitlines()[0]}"
+            except Exception as exc:  # noqa: BLE001 - a failed run becomes a row, not a lost comparison
+                row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             rows.append(row)
             if progress is not None:
                 progress()
