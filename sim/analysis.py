@@ -117,7 +117,7 @@ def sobol_indices(
     The outcome is averaged over replications per design point first (so seed noise shrinks with more
     replications but still inflates ST a little). Indices are shares of variance in [0, 1] up to estimation
     error; S1_low/S1_high and ST_low/ST_high are SALib's bootstrap intervals at level `conf`.
-    Raises ValueError when a design point has no successful run.
+    Raises ValueError when a design point has no successful run, or when the outcome does not vary.
     """
     table = paired_table(results, outcome)
     for s in (strategy, versus):
@@ -131,6 +131,9 @@ def sobol_indices(
     if missing:
         raise ValueError(f"{missing} of {n_points} design points have no successful run of {strategy!r}; "
                          "Sobol indices need every point (fix the failing runs, then --resume --retry-errors)")
+    if np.ptp(y) == 0:
+        raise ValueError(f"{outcome} under {strategy} is the same at every point: it does not depend on the "
+                         "swept parameters (all indices are 0)")
     problem = salib_problem(params)
     d = len(params)
     if n_points % (d + 2):

@@ -22,6 +22,10 @@ from sim import analysis, sweep_plots
 from sim.sweep_store import load_sweep, write_atomic
 
 
+#: Every file `analyse_sweep` writes (it clears these first, so no stale plot survives a re-analysis).
+OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "backfire_*", "failures.csv", "summary.md")
+
+
 @dataclass
 class SweepAnalysis:
     """What `analyse_sweep` found; the frames are also written as CSV."""
@@ -69,6 +73,9 @@ def analyse_sweep(
         raise ValueError(f"{out}: baseline {baseline!r} was not swept; strategies are: {', '.join(strategies)}")
     dest = out / "analysis"
     dest.mkdir(exist_ok=True)
+    for pattern in OUTPUT_PATTERNS:  # outputs of an earlier analysis that this one may not rewrite
+        for stale in dest.glob(pattern):
+            stale.unlink()
     failed = int(results["error"].notna().sum()) if "error" in results else 0
     expected = _expected_runs(manifest, params)
     report = SweepAnalysis(out, len(results), failed, expected, outcome, baseline, pd.DataFrame())

@@ -127,3 +127,11 @@ def test_prim_boxes_are_nested_and_their_limits_hold_their_rows(seed, n, d, rate
         assert y[inside].sum() == round(t["coverage"].iloc[i] * max(y.sum(), 1))
         if i:
             assert all(lo >= box.boxes[i - 1][c][0] and hi <= box.boxes[i - 1][c][1] for c, (lo, hi) in limits.items())
+
+
+def test_sobol_says_so_when_the_outcome_does_not_vary(tmp_path):
+    params = [Param.parse("x1=0:1"), Param.parse("x2=0:1")]
+    run_sweep(models.toy, tmp_path, design="sobol", params=params, samples=8, strategies=["consult"],
+              replications=2, executor="sequential")
+    with pytest.raises(ValueError, match="does not depend"):
+        analysis.sobol_indices(read_results(tmp_path), params, "trust_change", "consult")
