@@ -21,7 +21,6 @@ import pandas as pd
 from sim import analysis, sweep_plots
 from sim.sweep_store import load_sweep, write_atomic
 
-
 #: Every file `analyse_sweep` writes (it clears these first, so no stale plot survives a re-analysis).
 OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "backfire_*", "failures.csv", "summary.md")
 
