@@ -12,6 +12,7 @@ from sim.population import homophilous_network
 unit = st.floats(0.0, 1.0, allow_nan=False)
 
 
+@settings(deadline=None)
 @given(arrays(float, 20, elements=unit), st.floats(-1, 1), st.floats(1, 5))
 def test_asymmetric_update_stays_in_unit_interval(trust, signal, loss):
     out = mech.asymmetric_update(trust, signal, loss)
@@ -22,6 +23,7 @@ def test_asymmetric_update_stays_in_unit_interval(trust, signal, loss):
         assert np.all(out <= trust + 1e-12)
 
 
+@settings(deadline=None)
 @given(st.floats(0.01, 0.3), st.floats(1.01, 5))
 def test_losses_weigh_more_than_gains(s, loss):
     t = np.array([0.5])
@@ -30,7 +32,7 @@ def test_losses_weigh_more_than_gains(s, loss):
     assert drop > gain > 0
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(arrays(float, st.integers(2, 40), elements=unit), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1),
        st.integers(2, 8), st.integers(0, 10_000))
 def test_deliberation_contracts_spread_within_each_table(op, eps, rate, pooling, table_size, seed):
@@ -73,6 +75,7 @@ def test_representativeness_and_like_me():
     assert np.allclose(mech.like_me(codes, same, pop), 1.0)
 
 
+@settings(deadline=None)
 @given(arrays(float, 10, elements=unit), arrays(float, 10, elements=unit), st.floats(0, 1), unit)
 def test_spillover_is_zero_without_transparency_and_awareness(like, wom, rep, honour):
     zero = np.zeros(10)
@@ -94,6 +97,7 @@ def test_spillover_falls_with_bias_and_backfires_when_ignored():
     assert np.all(fair > biased) and np.all(biased > 0) and np.all(ignored < 0)
 
 
+@settings(deadline=None)
 @given(st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 1), st.floats(1, 5))
 def test_transparency_blunts_lobby_pressure(t1, t2, blunting, access):
     lo, hi = sorted((t1, t2))
@@ -135,7 +139,7 @@ def test_network_is_row_stochastic_symmetric_and_homophilous():
     assert same > 0.6 > np.mean(group[rnd.row] == group[rnd.col])
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(st.floats(-0.5, 0.5), st.booleans(), st.integers(0, 1000))
 def test_weekly_update_equals_its_parts(signal, per_citizen, seed):
     rng = np.random.default_rng(seed)
