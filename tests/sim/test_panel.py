@@ -48,3 +48,21 @@ def test_self_selection_favours_high_propensity():
     resp = consultation_respondents(pop, np.ones(pop.n), 0.2, rng)
     assert pop.propensity[resp].mean() > pop.propensity.mean()
     assert len(consultation_respondents(pop, np.zeros(pop.n), 0.2, rng)) == 0  # nobody unaware answers
+
+
+@pytest.mark.parametrize("algorithm", ["leximin", "legacy"])
+def test_sortition_uses_the_selection_engine_and_meets_quotas(algorithm):
+    selection = pytest.importorskip("selection")
+    if not hasattr(selection, "select"):
+        pytest.skip("selection.select not available")
+    sc = SC.with_overrides({"selection.algorithm": algorithm})
+    pop = population_for(sc, 2)
+    panel, note = sortition_panel(pop, sc, np.random.default_rng(2))
+    assert note.startswith(f"selection:{algorithm}")
+    pool = recruit_pool(pop, int(sc.engagement.letters_per_seat * sc.engagement.panel_size), np.random.default_rng(2))
+    assert set(panel) <= set(pool)
+    tol = sc.selection.quota_tolerance if not note.endswith("relaxed") else None
+    if tol is not None:
+        for f, v, lo, hi in quotas_for(pop, sc.selection.features, sc.engagement.panel_size, tol, pool):
+            seats = int(np.sum(pop.labels[f][pop.codes[f][panel]] == v))
+            assert lo <= seats <= hi, (f, v, lo, seats, hi)
