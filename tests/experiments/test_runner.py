@@ -122,3 +122,13 @@ def test_bad_design_is_a_sweep_error_and_leaves_no_manifest(tmp_path):
     with pytest.raises(SweepError, match="reserved"):
         sweep(tmp_path, params=[Param.parse("seed=0:1")])
     assert not (tmp_path / "sweep.json").exists()
+
+
+def test_sweep_on_a_running_dask_scheduler(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = sweep(tmp_path / "remote", executor="dask", scheduler=cluster.scheduler_address)
+    sweep(tmp_path / "here")
+    assert report.completed == 36 and report.lost == 0
+    pd.testing.assert_frame_equal(outcomes(tmp_path / "remote"), outcomes(tmp_path / "here"))
