@@ -116,19 +116,41 @@ def invite(people: pd.DataFrame, n_letters: int, rng: np.random.Generator,
     return invited_h[inverse.ravel()]
 
 
+def funnel_stages(people: pd.DataFrame, n_letters: int, rng: np.random.Generator, *, deprived_share: float = 0.0,
+                  model: ResponseModel | None = None) -> pd.DataFrame:
+    """Per person: boolean columns ``invited``, ``interested``, ``registered`` (each implies the one before),
+    index aligned with ``people``. Interest and registration are drawn only for the invited."""
+    model = model or ResponseModel.default()
+    invited = invite(people, n_letters, rng, deprived_share)
+    index = np.flatnonzero(invited)
+    interested = np.zeros(len(people), bool)
+    interested[index] = rng.random(index.size) < interest_propensity(people.iloc[index], model)
+    registered = np.zeros(len(people), bool)
+    index = np.flatnonzero(interested)
+    registered[index] = rng.random(index.size) < model.registration
+    return pd.DataFrame({"invited": invited, "interested": interested, "registered": registered}, index=people.index)
+
+
+def funnel_table(people: pd.DataFrame, stages: pd.DataFrame, feature: str | None = None) -> pd.DataFrame:
+    """Counts per stage (``population, invited, interested, registered``) and the registration rate among the
+    invited, overall or per value of ``feature``."""
+    keys = np.zeros(len(people), int) if feature is None else people[feature].to_numpy()
+    table = pd.DataFrame({"population": 1, **{c: stages[c].astype(int) for c in stages.columns}})
+    out = table.groupby(keys).sum()
+    out["registered_per_invited"] = out["registered"] / out["invited"].where(out["invited"] > 0)
+    return out.rename_axis(feature or "all").reset_index()
+
+
 def recruit(people: pd.DataFrame, n_letters: int, rng: np.random.Generator, *, deprived_share: float = 0.0,
             model: ResponseModel | None = None, return_mask: bool = False) -> pd.DataFrame:
     """The pool: the rows of ``people`` who were invited, said yes and registered (a subset, original order).
 
     ``people`` needs ``household_id`` (and ``area`` if ``deprived_share > 0``). With ``return_mask=True`` also
-    returns the boolean mask of invited people (for funnel reports).
+    returns the boolean mask of invited people (for funnel reports; ``funnel_stages`` gives every stage).
     """
-    model = model or ResponseModel.default()
-    invited = invite(people, n_letters, rng, deprived_share)
-    index = np.flatnonzero(invited)
-    joins = rng.random(index.size) < response_propensity(people.iloc[index], model)
-    pool = people.iloc[index[joins]]
-    return (pool, invited) if return_mask else pool
+    stages = funnel_stages(people, n_letters, rng, deprived_share=deprived_share, model=model)
+    pool = people[stages["registered"].to_numpy()]
+    return (pool, stages["invited"].to_numpy()) if return_mask else pool
 
 
 def open_call(people: pd.DataFrame, expected_size: float, rng: np.random.Generator,

@@ -1,0 +1,109 @@
+"""One call from (pool, quotas, k) to a drawn panel with its distribution, probabilities and metrics."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from selection import legacy, leximin, metrics, nash, relax
+from selection.model import Pool, Quotas
+from selection.pricing import Pricer
+from selection.problem import SelectionProblem, build_problem
+
+ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
+
+
+@dataclass(frozen=True, eq=False)
+class PanelDistribution:
+    """A lottery over panels given as seats per type: ``type_panels`` (m, T) with probabilities ``weights`` (m,).
+
+    Drawing a panel means drawing a row, then the given number of members of each type uniformly at random, so every
+    member of type t has probability ``sum_j weights_j * type_panels[j, t] / counts[t]``. For ``legacy`` the rows are
+    the observed draws, each with weight 1/m (``person_panels`` keeps the exact people drawn).
+    """
+
+    problem: SelectionProblem
+    type_panels: np.ndarray
+    weights: np.ndarray
+    person_panels: tuple[np.ndarray, ...] | None = None
+
+    def marginals(self) -> np.ndarray:
+        """Selection probability of every person (n,), in pool order; sums to k."""
+        if self.person_panels is not None:
+            p = np.zeros(self.problem.n)
+            for w, panel in zip(self.weights, self.person_panels, strict=True):
+                p[panel] += w
+            return p
+        per_type = (self.weights @ self.type_panels) / self.problem.counts
+        return per_type[self.problem.type_of]
+
+    def draw(self, seed: int) -> np.ndarray:
+        """Sorted person indices of one panel drawn with ``numpy.random.default_rng(seed)``: the same seed and inputs
+        always give the same panel."""
+        rng = np.random.default_rng(seed)
+        j = int(rng.choice(len(self.weights), p=self.weights / self.weights.sum()))
+        if self.person_panels is not None:
+            return np.sort(self.person_panels[j])
+        members = _members(self.problem)
+        chosen = [rng.choice(members[t], size=int(c), replace=False) for t, c in enumerate(self.type_panels[j]) if c]
+        return np.sort(np.concatenate(chosen))
+
+
+def _members(problem: SelectionProblem) -> list[np.ndarray]:
+    order = np.argsort(problem.type_of, kind="stable")
+    return np.split(order, np.cumsum(problem.counts)[:-1])
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionResult:
+    """The drawn panel, the distribution it came from, every person's probability and the metrics."""
+
+    algorithm: str
+    k: int
+    seed: int
+    panel_index: np.ndarray
+    distribution: PanelDistribution
+    probabilities: pd.Series
+    metrics: dict
+    solver_seconds: float
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def panel(self) -> tuple[str, ...]:
+        ids = self.distribution.problem.pool.ids
+        return tuple(ids[i] for i in self.panel_index)
+
+
+def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
+           weights: np.ndarray | None = None, tol: float = 1e-6, legacy_draws: int = 1000,
+           progress: Callable[[str, int, int, float], None] | None = None) -> SelectionResult:
+    """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
+
+    ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
+    ``legacy_draws`` draws). ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair
+    quantity instead of ``p_i``. Raises InputError for bad input and InfeasibleQuotasError (with the smallest
+    relaxation) when no panel exists.
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm '{algorithm}'; choose one of {', '.join(ALGORITHMS)}")
+    problem = build_problem(pool, quotas, k, weights)
+    start = time.perf_counter()
+    if Pricer(problem).feasible() is None:
+        relax.raise_infeasible(problem)
+    if algorithm == "legacy":
+        panels, lam, stats = legacy.solve(problem, draws=legacy_draws, seed=seed, progress=progress)
+        type_panels = np.array([np.bincount(problem.type_of[p], minlength=problem.n_types) for p in panels])
+        dist = PanelDistribution(problem, type_panels, lam, tuple(panels))
+    else:
+        solver = nash.solve if algorithm == "nash" else leximin.solve
+        kwargs = {} if algorithm == "nash" else {"kind": algorithm, "tol": tol}
+        type_panels, lam, stats = solver(problem, seed=seed, progress=progress, **kwargs)
+        dist = PanelDistribution(problem, type_panels, lam)
+    seconds = time.perf_counter() - start
+    p = dist.marginals()
+    panel = dist.draw(seed)
+    stats = {**stats, "types": problem.n_types, "panels_in_distribution": len(lam)}
+    return SelectionResult(algorithm, k, seed, panel, dist, pd.Series(p, index=list(pool.ids), name="probability"),
+                           metrics.summary(problem, p, panel), seconds, stats)
