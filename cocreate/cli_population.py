@@ -123,6 +123,14 @@ def _write_csv(frame, path: Path) -> None:
     tmp.replace(path)
 
 
+def _funnel_line(runs, params: dict) -> str:
+    letters = runs[runs["method"] == "leximin"]
+    if letters.empty or "invited" not in letters.columns:
+        return ""
+    return (f"Funnel, mean over seeds: {params['letters']:,} letters reach {letters['invited'].mean():,.0f} adults; "
+            f"{letters['interested'].mean():,.0f} say yes, {letters['pool_size'].mean():,.0f} register (the pool).")
+
+
 def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
     """Write the comparison (CSV tables, PNG plot, markdown summary) atomically into ``out``; return the table."""
     import matplotlib
@@ -173,7 +181,7 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
              f"{params['deprived_share']:.0%} to deprived areas; response model `selection/data/response_model.csv`. "
              f"Quotas on sex, age band, origin, education from the population margins, tolerance "
              f"{params['tolerance']:.0%} of the seats. (a) is an open call (about 1,000 come; 50 drawn at random).",
-             "", "| method | mean TVD (all) | TVD, no-quota features | TVD, pairs | e2e Gini | e2e p05 / p95 "
+             "", _funnel_line(runs, params), "", "| method | mean TVD (all) | TVD, no-quota features | TVD, pairs | e2e Gini | e2e p05 / p95 "
              "(x ideal) | people below half the ideal | failed runs |", "|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         lines.append(f"| {LABELS.get(r.method, r.method)} | {r.tvd_all_mean:.3f} ± {r.tvd_all_std:.3f} | "

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from selection.funnel import ResponseModel, invitation_probability, open_call, recruit, response_propensity
+from selection.funnel import (
+    ResponseModel,
+    funnel_stages,
+    invitation_probability,
+    open_call,
+    response_propensity,
+)
 from selection.margins import quotas_from_margins
 from selection.representativeness import shares, summary
 
@@ -170,12 +176,14 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
     rows = []
     for seed in range(first_seed, first_seed + seeds):
         rng = np.random.default_rng([seed, 4])
-        pool_index = recruit(population, letters_per_seat * k, rng, deprived_share=deprived_share,
-                             model=model).index
+        stages = funnel_stages(population, letters_per_seat * k, rng, deprived_share=deprived_share, model=model)
+        pool_index = population.index[stages["registered"].to_numpy()]
         pool = population.loc[pool_index]
+        funnel = {"invited": int(stages["invited"].sum()), "interested": int(stages["interested"].sum())}
         engine_pool = Pool.from_frame(pool[["id", *quota_features]], id_column="id", source="pool")
         for method in methods:
-            row = {"seed": seed, "method": method, "pool_size": len(pool), "error": ""}
+            row = {"seed": seed, "method": method, "pool_size": len(pool), "error": "",
+                   **({} if method == "open" else funnel)}
             try:
                 if method == "open":
                     chosen = open_call(population, open_expected, rng, model)

@@ -6,6 +6,8 @@ from scipy.stats import chisquare
 from selection.errors import InputError
 from selection.funnel import (
     ResponseModel,
+    funnel_stages,
+    funnel_table,
     invitation_probability,
     invite,
     open_call,
@@ -111,3 +113,17 @@ def test_open_call_size_and_bad_funnel_input(antwerp_small):
         recruit(people, 1000, np.random.default_rng(0), deprived_share=1.5)
     with pytest.raises(InputError, match="area"):
         recruit(people.drop(columns="area"), 100, np.random.default_rng(0), deprived_share=0.2)
+
+
+def test_funnel_stages_nest_and_the_second_drop_off_has_the_stated_rate(antwerp_small):
+    people = antwerp_small
+    model = ResponseModel.default()
+    stages = funnel_stages(people, 1_500, np.random.default_rng(8), deprived_share=0.2, model=model)
+    assert (stages["interested"] <= stages["invited"]).all() and (stages["registered"] <= stages["interested"]).all()
+    n_interested = stages["interested"].sum()
+    rate = stages["registered"].sum() / n_interested
+    assert abs(rate - model.registration) < 4 * np.sqrt(model.registration * (1 - model.registration) / n_interested)
+    table = funnel_table(people, stages, "education")
+    assert table["population"].sum() == len(people) and table["registered"].sum() == stages["registered"].sum()
+    rates = table.set_index("education")["registered_per_invited"]
+    assert rates["high"] > rates["medium"] > rates["low"]
