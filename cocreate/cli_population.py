@@ -153,9 +153,9 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
     other = [ok.loc[ok["method"] == m, "tvd_other_features"].to_numpy() for m in methods]
     pos = np.arange(len(methods))
     left.boxplot(data, positions=pos - 0.18, widths=0.3, patch_artist=True,
-                 boxprops={"facecolor": "tab:blue", "alpha": 0.5})
+                 boxprops={"facecolor": "tab:blue", "alpha": 0.5}, medianprops={"color": "black"})
     left.boxplot(other, positions=pos + 0.18, widths=0.3, patch_artist=True,
-                 boxprops={"facecolor": "tab:orange", "alpha": 0.5})
+                 boxprops={"facecolor": "tab:orange", "alpha": 0.5}, medianprops={"color": "black"})
     left.set_xticks(pos, [LABELS.get(m, m).replace(" ", "\n", 1) for m in methods], fontsize=8)
     left.set_ylabel("distance panel vs population (mean TVD)")
     left.set_title(f"Representativeness over {params['seeds']} seeds", fontsize=10)
