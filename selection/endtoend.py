@@ -150,7 +150,8 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
     """Run the four ways to a ``k``-seat panel on ``seeds`` simulated funnels of the same population.
 
     Methods (b)-(d) share each seed's letters and pool (common random numbers). Returns ``(runs, cells)``: one row
-    per (seed, method) with pool size and representativeness (mean TVD, see ``selection.representativeness``) or
+    per (seed, method) with pool size and representativeness (mean TVD, see ``selection.representativeness``) of
+    the drawn panel and (``expected_*``) of the panel in expectation (pool weighted by selection probability), or
     an ``error`` (infeasible quotas, solver failure: the run is left out of the tallies), and
     one row per (method, population cell) with ``size``, ``end_to_end`` and ``ratio`` (to ``k / N``).
     """
@@ -191,6 +192,7 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
                     panel = chosen.iloc[rng.choice(len(chosen), size=k, replace=False)]
                     tallies[method].add(codes[population.index.get_indexer(chosen.index)],
                                         np.full(len(chosen), k / len(chosen)))
+                    expected = summary(chosen, pop_shares, features, list(quota_features))
                 else:
                     weights = None
                     if method == "end_to_end":
@@ -202,7 +204,9 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
                     tallies[method].add(codes[population.index.get_indexer(pool_index)], p)
                     panel = pool.set_index("id").loc[list(result.panel)].reset_index()
                     row["min_probability"] = float(p.min())
+                    expected = summary(pool, pop_shares, features, list(quota_features), panel_weights=p)
                 row.update(summary(panel, pop_shares, features, list(quota_features)))
+                row.update({f"expected_{key}": value for key, value in expected.items()})
             except InfeasibleQuotasError as exc:
                 row["error"] = f"infeasible: {str(exc).splitlines()[0]}"
             except Exception as exc:  # noqa: BLE001 - a failed run becomes a row, not a lost comparison
@@ -221,7 +225,8 @@ def compare_methods(population: pd.DataFrame, k: int = 50, seeds: int = 20, *, f
 def method_table(runs: pd.DataFrame, cells: pd.DataFrame, k: int) -> pd.DataFrame:
     """Per method: mean and sd of the representativeness figures over seeds, and the end-to-end spread."""
     ok = runs[runs["error"] == ""]
-    cols = [c for c in ("tvd_all", "tvd_quota_features", "tvd_other_features", "tvd_pairs") if c in ok.columns]
+    cols = [c for c in ("tvd_all", "tvd_quota_features", "tvd_other_features", "tvd_pairs", "expected_tvd_all",
+                        "expected_tvd_other_features", "expected_tvd_pairs") if c in ok.columns]
     rep = ok.groupby("method", sort=False)[cols].agg(["mean", "std"])
     rep.columns = [f"{a}_{b}" for a, b in rep.columns]
     rows = []

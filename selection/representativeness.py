@@ -70,9 +70,10 @@ def distance(table: pd.DataFrame, margins: list[str] | None = None) -> float:
 
 
 def summary(panel: pd.DataFrame, population: pd.DataFrame | dict, features: list[str],
-            quota_features: list[str]) -> dict[str, float]:
-    """Mean TVD overall, on quota features, on features without quotas and on two-way intersections."""
-    table = compare(panel, population, features)
+            quota_features: list[str], panel_weights: np.ndarray | None = None) -> dict[str, float]:
+    """Mean TVD overall, on quota features, on features without quotas and on two-way intersections
+    (``panel_weights``: expected composition, see ``compare``)."""
+    table = compare(panel, population, features, panel_weights=panel_weights)
     tvd = distances(table)
     one_way = [m for m in tvd.index if " x " not in m]
     return {"tvd_all": float(tvd.mean()),
