@@ -78,6 +78,11 @@ def _legacy_standin(pop: Population, pool: np.ndarray, quotas, k: int, rng: np.r
     return np.array(sorted(chosen), dtype=np.int64)
 
 
+# select() is deterministic in (pool, quotas, k, algorithm, seed, weights): arms of a paired comparison that
+# differ only in knobs after the draw reuse it (bounded, in-process).
+_DRAWS: dict[tuple, tuple[str, ...]] = {}
+
+
 def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     """Draw a panel of `engagement.panel_size` from volunteers with `selection.select` and proportional quotas.
 
@@ -103,16 +108,21 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
         rows = quotas_for(pop, sel.features, k, tol, pool)
         quotas = Quotas.from_rows([Quota(feature=f, value=v, min=lo, max=hi) for f, v, lo, hi in rows],
                                   source="population margins")
-        try:
-            # end to end: P(in pool) is proportional to the response propensity (one letter per household,
-            # households invited with equal probability), a function of features as select() needs
-            weights = pop.propensity[pool] if sel.end_to_end else None
-            res = select(spool, quotas, k, algorithm=sel.algorithm, seed=seed, weights=weights)
-        except InfeasibleQuotasError:
-            tol = tol * 2 + 0.05
-            continue
+        key = (pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes(), tuple(rows), k,
+               sel.algorithm, seed, sel.end_to_end)
+        if key not in _DRAWS:
+            try:
+                # end to end: P(in pool) is proportional to the response propensity (one letter per household,
+                # households invited with equal probability), a function of features as select() needs
+                weights = pop.propensity[pool] if sel.end_to_end else None
+                _DRAWS[key] = select(spool, quotas, k, algorithm=sel.algorithm, seed=seed, weights=weights).panel
+            except InfeasibleQuotasError:
+                tol = tol * 2 + 0.05
+                continue
+            while len(_DRAWS) > 256:
+                _DRAWS.pop(next(iter(_DRAWS)))
         note = f"selection:{sel.algorithm}" + (":relaxed" if attempt else "")
-        return np.sort(pool[pd.Index(frame["id"]).get_indexer(list(res.panel))]), note
+        return np.sort(pool[pd.Index(frame["id"]).get_indexer(list(_DRAWS[key]))]), note
     return volunteer_panel(pop, k, rng, pool), "volunteers (quotas infeasible)"
 
 
