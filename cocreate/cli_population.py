@@ -156,12 +156,16 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
                  boxprops={"facecolor": "tab:blue", "alpha": 0.5}, medianprops={"color": "black"})
     left.boxplot(other, positions=pos + 0.18, widths=0.3, patch_artist=True,
                  boxprops={"facecolor": "tab:orange", "alpha": 0.5}, medianprops={"color": "black"})
+    if "expected_tvd_all" in ok.columns:
+        expected = [ok.loc[ok["method"] == m, "expected_tvd_all"].mean() for m in methods]
+        left.plot(pos - 0.18, expected, "D", color="black", ms=5, zorder=3)
     left.set_xticks(pos, [LABELS.get(m, m).replace(" ", "\n", 1) for m in methods], fontsize=8)
     left.set_ylabel("distance panel vs population (mean TVD)")
     left.set_title(f"Representativeness over {params['seeds']} seeds", fontsize=10)
-    left.legend([plt.Rectangle((0, 0), 1, 1, fc="tab:blue", alpha=0.5),
-                 plt.Rectangle((0, 0), 1, 1, fc="tab:orange", alpha=0.5)],
-                ["all features and pairs", "features without quotas"], fontsize=8)
+    handles = [plt.Rectangle((0, 0), 1, 1, fc="tab:blue", alpha=0.5), plt.Rectangle((0, 0), 1, 1, fc="tab:orange", alpha=0.5),
+               plt.Line2D([], [], marker="D", color="black", ls="none", ms=5)]
+    left.legend(handles, ["all features and pairs, drawn panel", "features without quotas, drawn panel",
+                          "all, expected panel (mean)"], fontsize=8)
     for m in methods:
         g = cells[(cells["method"] == m) & np.isfinite(cells["ratio"])].sort_values("ratio")
         share = np.cumsum(g["size"].to_numpy()) / cells.loc[cells["method"] == m, "size"].sum()
