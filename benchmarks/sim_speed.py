@@ -116,8 +116,9 @@ def measure(n: int, idiomatic_weeks: int, full_weeks: int = 52) -> dict:
     t0 = time.perf_counter()
     model.run_for(full_weeks)
     full = time.perf_counter() - t0
-    row = {"citizens": n, "build_s": build, "core_rate": n * core_weeks / core, "full_rate": n * full_weeks / full,
-           "full_52w_s": full}
+    row = {"citizens": n, "build_s": build, "core_rate": n * core_weeks / core,
+           "full_rate": n * full_weeks / (full - model.draw_seconds), "draw_s": model.draw_seconds,
+           "full_52w_s": full, "note": model.selection_note}
     if idiomatic_weeks:
         ref = build_model(sc, "cocreate_sortition", 0)
         t0 = time.perf_counter()
@@ -157,13 +158,15 @@ def main() -> None:
         return
     plan = [(10_000, 4), (100_000, 2)] + ([] if args.quick else [(1_000_000, 0)])
     print(f"{'citizens':>9} {'core/s':>10} {'model/s':>10} {'mesa/s':>9} {'core/mesa':>9} {'model/mesa':>10}"
-          f" {'same?':>9}")
+          f" {'same?':>9} {'draw s':>7} {'52 wk s':>8}")
     for n, mesa_weeks in plan:
         r = measure(n, mesa_weeks)
         print(f"{n:>9} {r['core_rate']:>10.3g} {r['full_rate']:>10.3g} {r.get('mesa_rate', float('nan')):>9.3g} "
               f"{r.get('core_vs_mesa', float('nan')):>9.0f}x {r.get('full_vs_mesa', float('nan')):>9.0f}x "
-              f"{r.get('max_abs_diff', float('nan')):>9.1e}", flush=True)
-    print("core = bare weekly update of the public; model = full EngagementModel incl. events and data collection;")
+              f"{r.get('max_abs_diff', float('nan')):>9.1e} {r['draw_s']:>7.2f} {r['full_52w_s']:>8.2f}", flush=True)
+    print("core = bare weekly update of the public; model = full EngagementModel (cocreate_sortition) incl. events")
+    print("  and data collection, excluding the one-off recruitment + selection.select draw ('draw s', leximin on")
+    print("  the volunteer pool; a fixed cost per run whatever the population); '52 wk s' = whole run incl. the draw;")
     print("mesa = one Agent per citizen on discrete_space.Network (idiomatic), same update; same? = max |trust diff|")
     if not args.quick:
         out = subprocess.run([sys.executable, __file__, "--child-1e6"], capture_output=True, text=True, check=True)

@@ -13,6 +13,7 @@ with the same seed therefore faces the same population, network, news and honour
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import mesa
@@ -124,6 +125,7 @@ class EngagementModel(mesa.Model):
         self.panel_knowledge = np.zeros((0, pop.knowledge.shape[1]))
         self.like = np.zeros(n)
         self.selection_note = ""
+        self.draw_seconds = 0.0
         self.cycle = 0
         self.online = eng.online
         self.last_rate = 0.0
@@ -172,10 +174,12 @@ class EngagementModel(mesa.Model):
     def _open_panel(self) -> None:
         k = self.cfg.engagement.panel_size
         rng = self.rngs["recruitment"]
+        start = time.perf_counter()
         if self.spec.participation == "sortition":
             members, self.selection_note = sortition_panel(self.pop, self.cfg, rng)
         else:
             members, self.selection_note = volunteer_panel(self.pop, k, rng), "self-selected"
+        self.draw_seconds += time.perf_counter() - start  # wall time of recruitment + draw (for benchmarks)
         self._set_participants(members)
         self.panel_members = [PanelMember(self, i) for i in members]
         self.panel_opinion = self.pop.opinion[members].astype(float)
