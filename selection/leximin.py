@@ -16,6 +16,7 @@ import numpy as np
 from selection.master import DualMaster
 from selection.pricing import Pricer
 from selection.problem import SelectionProblem
+from selection.swaps import SwapSearch
 
 Progress = Callable[[str, int, int, float], None]
 
@@ -34,8 +35,23 @@ class _Stage:
     pricing. By weak duality the true stage optimum lies in ``[z, z + excess]``, and a type carrying dual weight
     ``y_t`` cannot rise above the optimum by more than ``excess / y_t`` in any optimal solution."""
 
-    def __init__(self, master: DualMaster, pricer: Pricer):
-        self.master, self.pricer = master, pricer
+    def __init__(self, master: DualMaster, pricer: Pricer, swaps: SwapSearch):
+        self.master, self.pricer, self.swaps = master, pricer, swaps
+
+    def heuristic(self, y: np.ndarray, z: float, tol: float) -> list[np.ndarray]:
+        """Swap-improved versions of the best current panels that already violate the dual by more than ``tol``."""
+        m = self.master
+        fixed = ~np.isnan(m.fixed)
+        y = np.where(fixed, y, y / y[~fixed].sum())
+        w = m.coef * y
+        base = float(np.nansum(m.fixed * np.where(fixed, y, 0.0)))
+        values = np.array(m.panels) @ w
+        found = []
+        for j in np.argsort(-values)[:2]:
+            x = self.swaps.improve(m.panels[j], w)
+            if float(w @ x) - base > z + tol and not any(np.array_equal(x, f) for f in found):
+                found.append(x)
+        return found
 
     def excess(self, y: np.ndarray, z: float, keep: int = 4) -> tuple[float, list[np.ndarray]]:
         m = self.master
@@ -53,7 +69,11 @@ def _generate(stage: _Stage, tol: float) -> tuple[float, np.ndarray, float]:
     m = stage.master
     while True:
         z, y, _ = m.solve_maximin()
-        y[~np.isnan(m.fixed)] = np.maximum(y[~np.isnan(m.fixed)], 0.0)
+        quick = stage.heuristic(y, z, tol)
+        if quick:
+            for x in quick:
+                m.add_panel(x)
+            continue
         gap, better = stage.excess(y, z)
         if gap <= tol:
             return z, y, gap
@@ -103,7 +123,7 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
         master.add_panel(x)
 
     T = problem.n_types
-    stage = _Stage(master, pricer)
+    stage = _Stage(master, pricer, SwapSearch(problem))
     wmax = float(problem.type_weight.max())
     stages_run, worst = 0, 0.0
     while True:

@@ -6,11 +6,13 @@ panel j): the maximin stage with some types fixed at values ``v_t`` is
     primal  max z  s.t.  sum_j lam_j a_tj >= z (t unfixed),  >= v_t (t fixed),  sum_j lam_j = 1,  lam >= 0
     dual    min yhat - sum_F v_t y_t  s.t.  sum_t a_tj y_t <= yhat (every panel j),  sum_U y_t = 1,  y >= 0.
 
-The lottery ``lam`` is read back as the duals of the panel rows. HiGHS (through SciPy) is used rather than OR-Tools'
-GLOP because GLOP stalled or returned ABNORMAL on these highly degenerate LPs in our runs; the LPs are rebuilt from
-arrays each time, which costs milliseconds.
+The lottery ``lam`` is read back as the duals of the panel rows. The stage LP lives in one persistent HiGHS model
+(``highspy``) so that each new panel row is a warm-started dual simplex step; HiGHS is used rather than OR-Tools'
+GLOP because GLOP stalled or returned ABNORMAL on these highly degenerate LPs in our runs. The once-per-stage
+support LP is built from arrays and solved by HiGHS' interior point method (through SciPy).
 """
 
+import highspy
 import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
@@ -26,13 +28,31 @@ class DualMaster:
         self.fixed = np.full(self.T, np.nan)
         self._lam = np.zeros(0)
         self.support_time = 5.0  # seconds; the support LP is an optional speed-up, never needed for correctness
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        inf = highspy.kHighsInf
+        for _ in range(self.T):
+            h.addVar(0.0, inf)
+        h.addVar(-inf, inf)
+        h.changeColCost(self.T, 1.0)
+        h.addRow(1.0, 1.0, self.T, np.arange(self.T, dtype=np.int32), np.ones(self.T))
+        self._h = h
 
     def add_panel(self, x: np.ndarray) -> None:
-        self.panels.append(np.asarray(x, dtype=np.int64))
+        x = np.asarray(x, dtype=np.int64)
+        self.panels.append(x)
+        nz = np.flatnonzero(x)
+        idx = np.append(nz, self.T).astype(np.int32)
+        val = np.append(self.coef[nz] * x[nz], -1.0)
+        self._h.addRow(-highspy.kHighsInf, 0.0, len(idx), idx, val)
 
     def fix(self, types: np.ndarray, value: float) -> None:
         """Fix the weighted probability of these types at ``value`` (they leave the normalisation)."""
-        self.fixed[np.asarray(types, dtype=np.int64)] = value
+        for t in np.asarray(types, dtype=np.int64):
+            self.fixed[t] = value
+            self._h.changeCoeff(0, int(t), 0.0)
+            self._h.changeColCost(int(t), -float(value))
 
     def _rows(self) -> sparse.csr_matrix:
         """Panel rows ``[a_j, -1]`` over the variables (y_0..y_{T-1}, yhat)."""
@@ -40,18 +60,18 @@ class DualMaster:
         return sparse.hstack([a, -np.ones((a.shape[0], 1))], format="csr")
 
     def solve_maximin(self) -> tuple[float, np.ndarray, float]:
-        """Solve the stage LP. Returns (z, y, yhat): z is the best minimum over the current panels."""
-        unfixed = np.isnan(self.fixed)
-        c = np.append(np.where(unfixed, 0.0, -np.nan_to_num(self.fixed)), 1.0)
-        rows = self._rows()
-        a_eq = np.append(unfixed.astype(float), 0.0)[None, :]
-        bounds = [(0, None)] * self.T + [(None, None)]
-        res = linprog(c, A_ub=rows, b_ub=np.zeros(rows.shape[0]), A_eq=a_eq, b_eq=[1.0], bounds=bounds,
-                      method="highs-ds")
-        _check(res)
-        self._lam = np.maximum(-res.ineqlin.marginals, 0.0)
-        y = np.maximum(res.x[: self.T], 0.0)
-        return float(res.fun), y, float(res.x[self.T])
+        """Solve the stage LP (warm start). Returns (z, y, yhat): z is the best minimum over the current panels."""
+        h = self._h
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.clearSolver()  # a cold start resolves the rare warm-start failure
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise RuntimeError(f"master LP failed: {h.modelStatusToString(h.getModelStatus())}")
+        sol = h.getSolution()
+        x = np.array(sol.col_value)
+        self._lam = np.maximum(-np.array(sol.row_dual)[1:], 0.0)
+        return float(h.getInfo().objective_function_value), np.maximum(x[: self.T], 0.0), float(x[self.T])
 
     def solve_support(self, z: float, slack: float) -> tuple[np.ndarray, float]:
         """Among the duals within ``slack`` of the stage optimum ``z`` (normalised, sum_U y = 1), spread weight over
