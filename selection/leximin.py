@@ -49,7 +49,7 @@ class _Stage:
         found = []
         for j in np.argsort(-values)[:2]:
             x = self.swaps.improve(m.panels[j], w)
-            if float(w @ x) - base > z + tol and not any(np.array_equal(x, f) for f in found):
+            if float(w @ x) - base > z + tol and not m.has(x) and not any(np.array_equal(x, f) for f in found):
                 found.append(x)
         return found
 

@@ -25,6 +25,7 @@ class DualMaster:
         self.coef = np.asarray(weight_per_seat, dtype=float)  # a_tj = coef_t * x_tj
         self.T = len(self.coef)
         self.panels: list[np.ndarray] = []
+        self._seen: set[bytes] = set()
         self.fixed = np.full(self.T, np.nan)
         self._lam = np.zeros(0)
         self.support_time = 5.0  # seconds; the support LP is an optional speed-up, never needed for correctness
@@ -39,8 +40,14 @@ class DualMaster:
         h.addRow(1.0, 1.0, self.T, np.arange(self.T, dtype=np.int32), np.ones(self.T))
         self._h = h
 
+    def has(self, x: np.ndarray) -> bool:
+        return np.asarray(x, dtype=np.int64).tobytes() in self._seen
+
     def add_panel(self, x: np.ndarray) -> None:
         x = np.asarray(x, dtype=np.int64)
+        if self.has(x):
+            return
+        self._seen.add(x.tobytes())
         self.panels.append(x)
         nz = np.flatnonzero(x)
         idx = np.append(nz, self.T).astype(np.int32)
