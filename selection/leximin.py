@@ -129,7 +129,7 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     while True:
         stages_run += 1
         n_unfixed = int(np.isnan(master.fixed).sum())
-        tol_stage = max(tol * wmax / (4 * n_unfixed), 1e-9 * wmax)
+        tol_stage = 0.5 * tol * wmax
         z, y, gap = _generate(stage, tol_stage)
         if kind == "maximin":
             worst = gap
