@@ -57,6 +57,9 @@ def run_peer(name: str, algorithm: str, queue) -> None:
     with open(d / quota_file, encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     head = list(rows[0].keys())
+    if "category" in head and "feature" in head:  # Flanigan et al. layout, which the peer cannot read as is
+        rows = [{"feature": r["category"], "value": r["feature"], "min": r["min"], "max": r["max"]} for r in rows]
+        head = ["feature", "value", "min", "max"]
     features = sf.read_in_features(head, rows, k)[0]
     with open(d / pool_file, encoding="utf-8-sig") as fh:
         people_rows = list(csv.DictReader(fh))
