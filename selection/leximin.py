@@ -53,6 +53,12 @@ class _Stage:
                 found.append(x)
         return found
 
+    def value(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Dual objective contribution of panel ``x`` at normalised duals ``y``: ``a(x) @ y - sum_F v_t y_t``."""
+        m = self.master
+        fixed = ~np.isnan(m.fixed)
+        return float(m.coef @ (x * y)) - float(np.sum(m.fixed[fixed] * y[fixed]))
+
     def excess(self, y: np.ndarray, z: float, keep: int = 4) -> tuple[float, list[np.ndarray]]:
         m = self.master
         fixed = ~np.isnan(m.fixed)
@@ -64,21 +70,37 @@ class _Stage:
         return value - z, better
 
 
-def _generate(stage: _Stage, tol: float) -> tuple[float, np.ndarray, float]:
-    """Column generation until the stage minimum is certified within ``tol``. Returns (z, y, excess)."""
+def _generate(stage: _Stage, tol: float, smoothing: float = 0.7, calm: int = 30) -> tuple[float, np.ndarray, float]:
+    """Column generation until the stage minimum is certified within ``tol``. Returns (z, y, excess).
+
+    Duals are stabilised (Wentges smoothing): pricing uses ``a * center + (1 - a) * y`` where the center is the dual
+    with the best proven bound so far, which damps the oscillation that otherwise makes the tail of column generation
+    add thousands of weak panels. A pricing that finds nothing violated at the LP dual (mispricing) is retried
+    unsmoothed, so the loop always makes progress. Smoothing starts after ``calm`` rounds: short stages do better
+    without it (measured: newdemocracy_300 15 s unsmoothed vs 27 s smoothed; syn_n1000 first stage 52 s smoothed vs
+    over 150 s unsmoothed)."""
     m = stage.master
+    center, center_d, alpha = None, np.inf, 0.0  # center_d = D(center), a proven upper bound
+    rounds = 0
     while True:
+        rounds += 1
         z, y, _ = m.solve_maximin()
-        quick = stage.heuristic(y, z, tol)
-        if quick:
-            for x in quick:
-                m.add_panel(x)
-            continue
-        gap, better = stage.excess(y, z)
-        if gap <= tol:
-            return z, y, gap
-        for x in better:
+        free = np.isnan(m.fixed)
+        y = np.where(free, y / max(y[free].sum(), 1e-300), y)
+        if center_d - z <= tol:
+            return z, center, center_d - z
+        for x in stage.heuristic(y, z, tol):
             m.add_panel(x)
+        ys = y if center is None else alpha * center + (1 - alpha) * y
+        gap, better = stage.excess(ys, z)
+        if gap + z < center_d:
+            center, center_d = ys, gap + z
+        if center_d - z <= tol:
+            return z, center, center_d - z
+        useful = [x for x in better if stage.value(x, y) > z + tol]
+        for x in useful:
+            m.add_panel(x)
+        alpha = smoothing if useful and rounds > calm else 0.0
 
 
 def _stuck(stage: _Stage, z: float, y_a: np.ndarray, gap_a: float, tol: float) -> tuple[np.ndarray, float]:
