@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import typer  # noqa: E402
 
 from cocreate.cli_select import run_select  # noqa: E402
-from cocreate.output import write_csv  # noqa: E402
+from cocreate.output import atomic_write, write_csv  # noqa: E402
 
 DATA = files("selection") / "data"
 
@@ -29,7 +29,7 @@ def fairness_plot(results: dict, k: int, path: Path) -> None:
     ax.set_title(f"Who gets a chance? Panel of {k} from {n} respondents")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     plt.close(fig)
 
 

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
-import tempfile
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import typer
 
-
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write via a temporary file in the same directory, then os.replace (no half-written outputs)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from cocreate.output import atomic_write
 
 
 def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
@@ -50,7 +33,7 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
-    _atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
     plt.close(fig)
 
 
@@ -117,12 +100,12 @@ def register(app: typer.Typer) -> None:
         series = pd.concat([r.series for r in results], ignore_index=True)
         table = summaries(results)
         for name, frame in (("series", series), ("summary", table)):
-            _atomic(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
-            _atomic(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+            atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+            atomic_write(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
         diffs = pd.concat([paired_differences(table, m) for m in ("trust_change", "support_at_decision")]
                           ) if "inform" in strategies and len(strategies) > 1 else pd.DataFrame()
         if len(diffs):
-            _atomic(out / "paired_vs_inform.csv", lambda tmp: diffs.to_csv(tmp, index=False))
+            atomic_write(out / "paired_vs_inform.csv", lambda tmp: diffs.to_csv(tmp, index=False))
         plot_bands(series, "trust", out / "trust.png", "mean trust")
         plot_bands(series, "support", out / "support.png", "mean support")
         view = Table(title=f"{sc.name}: means over {seeds} seed(s), {sc.population.size} citizens")

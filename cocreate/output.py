@@ -4,6 +4,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +14,21 @@ CONTACT = re.compile(r"name|e-?mail|phone|mobile|tel\b|address|street|zip|post.?
                      re.IGNORECASE)
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
+def atomic_write(path: Path, data: str | bytes | Callable[[str], None]) -> None:
+    """Write ``data`` (text, bytes, or a function that writes to the path it is given) to ``path`` through a
+    temporary file in the same directory and ``os.replace``: readers never see a half-written file. The file gets
+    the usual permissions (umask), not mkstemp's owner-only ones."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if not callable(data):
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        if callable(data):
+            data(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -1,4 +1,4 @@
-"""Small, self-made data for the population tests (no access to /work/shared needed)."""
+"""Small, self-made data for the population tests (no access to the shared reference folder needed)."""
 
 import numpy as np
 import pandas as pd
