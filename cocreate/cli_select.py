@@ -1,95 +1,166 @@
-"""`cocreate select`: a respondents' spreadsheet and a quota sheet in, a defensible panel out."""
+"""`cocreate select`: a respondents' spreadsheet and a quota sheet in, a uniform lottery of quota-exact panels out,
+and, once a public seed is given, a defensible panel with its reserves and an audit bundle anyone can check."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cocreate.output import contact_columns, write_csv, write_json
-from selection import ALGORITHMS, InfeasibleQuotasError, InputError, read_pool, read_quotas, select
+from cocreate.draw_steps import (
+    default_reserves,
+    fail,
+    perform_draw,
+    read_dropout,
+    split,
+    write_commitment,
+    write_draw,
+)
+from cocreate.output import write_csv, write_json
+from selection import ALGORITHMS, InfeasibleQuotasError, InputError, audit, read_pool, read_quotas, select
+from selection.metrics import summary as metric_summary
+from selection.rounding import ROUNDING, uniform_lottery
 
-OUTPUTS = ("panel.csv", "probabilities.csv", "summary.json")
+OUTPUTS = ("lottery.csv", "lottery.html", "audit.json", "panel.csv", "reserves.csv", "probabilities.csv",
+           "summary.json")
+SOLVER_SEED = 0  # fixed so that anyone re-running the selection gets the same distribution
+ROUNDING_SEED = 0
 
 
-def _split(text: str | None) -> list[str]:
-    return [c.strip() for c in text.split(",") if c.strip()] if text else []
+@dataclass(frozen=True)
+class Selected:
+    """What `select` produced: the fair distribution, its uniform lottery, the bundle (draw may be None) and the
+    metrics of the drawn panel (None before the draw)."""
+
+    result: object
+    lottery: object
+    bundle: dict
+    metrics: dict
+
+    @property
+    def probabilities(self) -> pd.Series:
+        return self.result.probabilities
 
 
-def fail(message: str) -> None:
-    """Print each line of a user-facing problem and exit with status 2 (no traceback)."""
-    for line in str(message).splitlines():
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(2)
+def _solve(pool, quotas, size, algorithm, draws, console):
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"{algorithm}: fixing probabilities", total=None)
+
+        def progress(stage: str, done: int, total: int, value: float) -> None:
+            bar.update(task, completed=done, total=total, description=f"{stage} (min {value:.4f})"
+                       if stage == "leximin" else stage)
+
+        return select(pool, quotas, size, algorithm=algorithm, seed=SOLVER_SEED, legacy_draws=draws,
+                      progress=progress)
 
 
 def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorithm: str = "leximin",
-               seed: int = 0, household: str | None = None, id_column: str | None = None,
-               keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False):
-    """Do the whole `select` job; returns the SelectionResult. Raises typer.Exit(2) on bad input."""
+               seed: str | None = None, household: str | None = None, id_column: str | None = None,
+               keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False,
+               m: int = 1000, reserves: int | None = None, dropout_column: str | None = None,
+               number: int | None = None) -> Selected:
+    """Do the whole `select` job. Without ``seed``/``number`` it stops after publishing the lottery. Raises
+    typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
     if algorithm not in ALGORITHMS:
         fail(f"--algorithm: unknown '{algorithm}'; choose one of {', '.join(ALGORITHMS)}")
+    if m < 1:
+        fail(f"--lottery-size: {m} must be at least 1 (1000 is usual: three ten-sided dice)")
+    if seed is not None and number is not None:
+        fail("give either --seed (public seed text) or --number (rolled with dice), not both")
     clash = [name for name in OUTPUTS if (out / name).exists()]
     if clash and not force:
         fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
     try:
-        pool = read_pool(pool_path, id_column=id_column, household_columns=_split(household))
+        pool = read_pool(pool_path, id_column=id_column, household_columns=split(household))
         quotas = read_quotas(quotas_path)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
-            task = bar.add_task(f"{algorithm}: fixing probabilities", total=None)
-
-            def progress(stage: str, done: int, total: int, value: float) -> None:
-                bar.update(task, completed=done, total=total, description=f"{stage} (min {value:.4f})"
-                           if stage == "leximin" else stage)
-
-            result = select(pool, quotas, size, algorithm=algorithm, seed=seed, legacy_draws=draws,
-                            progress=progress)
+        read_dropout(pool, dropout_column)  # check the column before the long solve
+        unknown = set(split(keep_columns)) - set(pool.table.columns)
+        if unknown:
+            fail(f"--keep-columns: {', '.join(sorted(unknown))} not in {pool.source}")
+        result = _solve(pool, quotas, size, algorithm, draws, console)
     except (InputError, InfeasibleQuotasError) as err:
         fail(str(err))
-    out.mkdir(parents=True, exist_ok=True)
     problem = result.distribution.problem
-    features = [c for c in problem.feature_columns if c]
-    id_col = pool.id_column or "id"
-    hidden = set(contact_columns(pool.table.columns, exclude=[id_col, *features])) | set(pool.household_columns)
-    keep = set(_split(keep_columns))
-    unknown = keep - set(pool.table.columns)
-    if unknown:
-        fail(f"--keep-columns: {', '.join(sorted(unknown))} not in {pool.source}")
-    rows = pool.table.iloc[result.panel_index]
-    others = [c for c in pool.table.columns if c not in (id_col, *features) and (c not in hidden or c in keep)]
-    panel = pd.DataFrame({"id": list(result.panel)})
-    for c in features + others:
-        panel[c] = rows[c].to_numpy()
-    write_csv(out / "panel.csv", panel)
-    write_csv(out / "probabilities.csv", pd.DataFrame({"id": list(pool.ids), "probability":
-                                                        result.probabilities.round(9).to_numpy()}))
-    summary = {"algorithm": algorithm, "k": size, "seed": seed, "pool": str(pool_path), "quotas": str(quotas_path),
+    console.print(f"rounding to a uniform lottery of {m} panels ...")
+    lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
+    ids = pool.ids
+    panels = [[ids[i] for i in p] for p in lottery.panels]
+    bundle = {
+        "inputs": {"pool": audit.file_record(pool_path), "quotas": audit.file_record(quotas_path)},
+        "options": {"k": size, "algorithm": algorithm, "m": m, "household": split(household),
+                    "id_column": pool.id_column if id_column else None, "legacy_draws": draws, "tol": 1e-6,
+                    "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
+                    "reserves": default_reserves(size) if reserves is None else reserves,
+                    "dropout_column": dropout_column, "keep_columns": split(keep_columns)},
+        "versions": audit.versions(),
+        "probabilities": {"ids": list(ids), "target": np.round(lottery.target, 12).tolist(),
+                          "lottery": np.round(lottery.probabilities, 12).tolist()},
+        "rounding": {"max_change": round(lottery.max_change, 12) + 1e-12, "mean_change": lottery.mean_change,
+                     "moves": lottery.moves, "distinct_panels": int(np.count_nonzero(lottery.copies))},
+        "lottery": {"m": m, "sha256": audit.commitment(panels), "panels": panels},
+        "draw": None, "reserves": [], "reserves_method": None, "steps": [],
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_commitment(out, bundle)
+    write_csv(out / "probabilities.csv", pd.DataFrame({"id": list(ids), "probability": np.round(lottery.target, 9),
+                                                        "lottery_probability": np.round(lottery.probabilities, 9)}))
+    metrics = None
+    if seed is None and number is None:
+        write_json(out / "audit.json", audit.seal(bundle))
+    else:
+        bundle = perform_draw(bundle, pool, problem, seed, number)
+        write_draw(out, bundle, pool, problem)
+        index = {pid: i for i, pid in enumerate(ids)}
+        metrics = metric_summary(problem, lottery.target, np.array([index[i] for i in bundle["draw"]["panel"]]))
+    summary = {"algorithm": algorithm, "k": size, "pool": str(pool_path), "quotas": str(quotas_path),
                "pool_size": pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
-               "metrics": result.metrics,
-               "note": f"legacy probabilities are estimated from {draws} draws" if algorithm == "legacy" else
-               "probabilities are exact up to the certified tolerance in stats"}
+               "metrics": metrics or metric_summary(problem, lottery.target, result.panel_index),
+               "lottery": {"m": m, "sha256": bundle["lottery"]["sha256"], "max_change": lottery.max_change,
+                           "mean_change": lottery.mean_change},
+               "draw": bundle["draw"] and {k: bundle["draw"][k] for k in ("method", "seed", "number")},
+               "note": (f"legacy probabilities are estimated from {draws} draws" if algorithm == "legacy" else
+                        "probabilities are exact up to the certified tolerance in stats") +
+               "; lottery_probability is each person's chance under the published uniform lottery"}
     write_json(out / "summary.json", summary)
+    selected = Selected(result, lottery, bundle, metrics)
     if not quiet:
-        _print(console, result, out)
-    return result
+        _print(selected, out)
+    return selected
 
 
-def _print(console: Console, result, out: Path) -> None:
-    m = result.metrics
-    t = Table(title=f"{result.algorithm}: panel of {result.k} from {m['n']}", show_header=False)
+def _print(sel: Selected, out: Path) -> None:
+    res, lot = sel.result, sel.lottery
+    m = res.metrics
+    t = Table(title=f"{res.algorithm}: panel of {res.k} from {m['n']}", show_header=False)
     for label, key in [("fair share k/n", "fair_share"), ("min probability", "min_probability"),
                        ("max probability", "max_probability"), ("geometric mean", "geometric_mean_probability"),
                        ("Gini", "gini")]:
         t.add_row(label, f"{m[key]:.4f}")
     t.add_row("below half the fair share", f"{m['share_below_half_fair_share']:.1%}")
-    t.add_row("quotas met by the panel", f"{sum(q['met'] for q in m['quotas'])}/{len(m['quotas'])}")
-    t.add_row("solver time", f"{result.solver_seconds:.2f} s")
-    Console().print(t)
-    Console().print(f"wrote {out / 'panel.csv'}, {out / 'probabilities.csv'}, {out / 'summary.json'}")
+    t.add_row("solver time", f"{res.solver_seconds:.2f} s")
+    t.add_row(f"lottery of {lot.m}: largest change of a probability", f"{lot.max_change:.5f}")
+    if sel.metrics:
+        t.add_row("quotas met by the drawn panel", f"{sum(q['met'] for q in sel.metrics['quotas'])}/"
+                  f"{len(sel.metrics['quotas'])}")
+    console = Console()
+    console.print(t)
+    lot_info = sel.bundle["lottery"]
+    console.print(f"commitment (SHA-256 of {out / 'lottery.csv'}): {lot_info['sha256']}")
+    draw = sel.bundle["draw"]
+    if draw is None:
+        console.print(f"next: publish {out / 'lottery.csv'} (or print {out / 'lottery.html'}) and the commitment; "
+                      f"once a public seed is announced run `cocreate draw {out} --seed \"...\"` "
+                      f"(or `--number N` from dice)")
+    else:
+        how = f"seed '{draw['seed']}'" if draw["method"] == "seed" else "a number chosen by hand"
+        console.print(f"drew panel {draw['number']} of {lot_info['m']} from {how}; wrote {out / 'panel.csv'}, "
+                      f"{out / 'reserves.csv'} ({len(sel.bundle['reserves'])} reserves), {out / 'audit.json'}")
 
 
 def register(app: typer.Typer) -> None:
@@ -102,12 +173,19 @@ def register(app: typer.Typer) -> None:
         size: int = typer.Option(..., "--size", "-k", help="panel size k"),
         out: Path = typer.Option(..., "--out", help="output folder"),
         algorithm: str = typer.Option("leximin", help="leximin | maximin | nash | legacy"),
-        seed: int = typer.Option(0, help="random seed for the draw: same inputs and seed, same panel"),
+        seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
+                                 "the panel now (omit it to publish first and run `cocreate draw` later)"),
+        number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
+        lottery_size: int = typer.Option(1000, "--lottery-size", "-m", help="panels in the uniform lottery"),
+        reserves: int = typer.Option(None, help="length of the reserve list (default: k/5 rounded up)"),
+        dropout_column: str = typer.Option(None, help="pool column with each person's drop-out probability "
+                                           "(0-1): reserves then minimise the expected quota shortfall"),
         household: str = typer.Option(None, help="address columns, comma-separated: at most one per household"),
         id_column: str = typer.Option(None, help="id column (default: id/ID/nationbuilder_id, else row number)"),
-        keep_columns: str = typer.Option(None, help="contact columns to copy into panel.csv (never elsewhere)"),
+        keep_columns: str = typer.Option(None, help="contact columns to copy into panel.csv and reserves.csv"),
         draws: int = typer.Option(1000, help="legacy only: draws used to estimate probabilities"),
         force: bool = typer.Option(False, help="replace outputs of an earlier run in --out"),
     ) -> None:
-        """Draw a panel that meets every quota, giving every respondent the fairest chance the quotas allow."""
-        run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force)
+        """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
+        run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
+                   m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number)
