@@ -14,6 +14,7 @@ from cocreate.cli_select import run_select  # noqa: E402
 from cocreate.output import atomic_write, write_csv  # noqa: E402
 
 DATA = files("selection") / "data"
+DEMO_SEED = "demo seed: announce a real one (e.g. lottery numbers) after publishing lottery.csv"
 
 
 def fairness_plot(results: dict, k: int, path: Path) -> None:
@@ -42,9 +43,11 @@ def register(app: typer.Typer) -> None:
         out.mkdir(parents=True, exist_ok=True)
         pool, quotas, k = Path(str(DATA / "example_pool.csv")), Path(str(DATA / "example_quotas.csv")), 30
         typer.echo(f"1/2 sortition: panel of {k} from {pool.name} with {quotas.name} (one per household)")
-        lex = run_select(pool, quotas, k, out / "panel", household="address,postcode", force=True)
+        lex = run_select(pool, quotas, k, out / "panel", household="address,postcode", force=True, seed=DEMO_SEED,
+                         dropout_column="dropout")
         legacy = run_select(pool, quotas, k, out / "legacy", algorithm="legacy", household="address,postcode",
-                            draws=300, force=True, quiet=True)
+                            draws=300, force=True, quiet=True, seed=DEMO_SEED)
+        _verify_and_replace(out / "panel", pool, quotas, lex.bundle)
         fairness_plot({"leximin (cocreate)": lex,
                        "legacy greedy (300 draws)": legacy}, k, out / "fairness.png")
         typer.echo(f"   legacy greedy draw: min probability {legacy.metrics['min_probability']:.4f}, "
@@ -53,6 +56,19 @@ def register(app: typer.Typer) -> None:
         _simulate(out / "simulation", population, seeds)
         typer.echo(f"done: open {out / 'fairness.png'}, {out / 'simulation' / 'trust.png'}; panel in "
                    f"{out / 'panel' / 'panel.csv'}")
+
+
+def _verify_and_replace(folder: Path, pool: Path, quotas: Path, bundle: dict) -> None:
+    """Show the public steps on the demo draw: check it, then replace two members who drop out."""
+    from cocreate.cli_draw import _describe, run_replace
+    from selection.verify import verify
+
+    lot, draw = bundle["lottery"], bundle["draw"]
+    typer.echo(f"   lottery of {lot['m']} panels, commitment {lot['sha256'][:16]}...; drew panel {draw['number']}")
+    _, found = verify(folder / "audit.json", pool, quotas, recompute=False)
+    typer.echo("   verify: " + ("OK" if not found else "; ".join(found)))
+    _, step = run_replace(folder, ",".join(draw["panel"][:2]))
+    typer.echo(f"   two members drop out -> {folder / 'replacement-1'}: {_describe(step)}")
 
 
 def _simulate(out: Path, population: int, seeds: int) -> None:

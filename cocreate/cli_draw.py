@@ -1,6 +1,7 @@
 """`cocreate draw`, `cocreate verify` and `cocreate replace`: the public steps after the lottery is published."""
 
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,8 @@ def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_pat
     added = [pool.ids[i] for i in result.added]
     step = {"step": n + 1, "dropped": gone, "excluded": split(exclude), "added": added, "panel": sorted(new_panel),
             "total_deviation": int(result.total_deviation), "exact": bool(result.exact),
-            "deviation": [d for d in result.deviation if d["below"] or d["above"]],
+            "empty_seats": int(result.empty_seats),
+            "deviation": [asdict(d) for d in result.deviation if d.below or d.above],
             "reserves_left": [i for i in reserve_ids if i not in set(added) | ever_out]}
     out = folder / f"replacement-{n + 1}"
     out.mkdir(parents=False, exist_ok=False)
@@ -99,8 +101,9 @@ def _describe(step: dict) -> str:
     text = f"out: {', '.join(step['dropped'])}; in: {', '.join(step['added']) or 'nobody'}"
     if step["total_deviation"] == 0:
         return text + "; every quota is met"
-    misses = "; ".join(f"{d['feature']}={d['value']} has {d['seats']} seats (quota {d['min']}-{d['max']})"
-                       for d in step["deviation"])
+    misses = "; ".join([f"{d['feature']}={d['value']} has {d['seats']} seats (quota {d['min']}-{d['max']})"
+                        for d in step["deviation"]] + ([f"{step['empty_seats']} seats left empty"]
+                                                       if step.get("empty_seats") else []))
     return text + f"; no replacement meets every quota, smallest deviation {step['total_deviation']}: {misses}"
 
 

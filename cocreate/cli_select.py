@@ -1,6 +1,7 @@
 """`cocreate select`: a respondents' spreadsheet and a quota sheet in, a uniform lottery of quota-exact panels out,
 and, once a public seed is given, a defensible panel with its reserves and an audit bundle anyone can check."""
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
         fail(f"--lottery-size: {m} must be at least 1 (1000 is usual: three ten-sided dice)")
     if seed is not None and number is not None:
         fail("give either --seed (public seed text) or --number (rolled with dice), not both")
-    clash = [name for name in OUTPUTS if (out / name).exists()]
+    replaced = sorted(out.glob("replacement-*"))
+    clash = [name for name in OUTPUTS if (out / name).exists()] + [p.name for p in replaced]
     if clash and not force:
         fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
     try:
@@ -107,6 +109,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
         "draw": None, "reserves": [], "reserves_method": None, "steps": [],
     }
     out.mkdir(parents=True, exist_ok=True)
+    for folder in replaced:  # --force: replacements of the earlier draw no longer belong to this folder's draw
+        shutil.rmtree(folder)
     write_commitment(out, bundle)
     write_csv(out / "probabilities.csv", pd.DataFrame({"id": list(ids), "probability": np.round(lottery.target, 9),
                                                         "lottery_probability": np.round(lottery.probabilities, 9)}))
@@ -184,7 +188,8 @@ def register(app: typer.Typer) -> None:
         id_column: str = typer.Option(None, help="id column (default: id/ID/nationbuilder_id, else row number)"),
         keep_columns: str = typer.Option(None, help="contact columns to copy into panel.csv and reserves.csv"),
         draws: int = typer.Option(1000, help="legacy only: draws used to estimate probabilities"),
-        force: bool = typer.Option(False, help="replace outputs of an earlier run in --out"),
+        force: bool = typer.Option(False, help="replace outputs of an earlier run in --out (its replacement-N "
+                                   "folders are removed)"),
     ) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,

@@ -131,6 +131,25 @@ class Checker:
                                       f"has: {'; '.join(breaches) or 'none'}")
             current = panel
 
+    def reserves(self) -> None:
+        """Choose the reserve list again from the drawn panel and the recorded seed, and compare."""
+        from selection.reserves import dropout_aware_reserves, plain_reserves, read_dropout
+
+        draw, opts = self.bundle["draw"], self.bundle["options"]
+        if draw is None or not self.bundle["reserves"]:
+            return
+        panel = self.indices(draw["panel"], "the drawn panel")
+        if panel is None:
+            return
+        size, seed = len(self.bundle["reserves"]), int(draw["reserve_seed"])
+        if opts.get("dropout_column"):
+            dropout = read_dropout(self.pool, opts["dropout_column"])
+            fresh = dropout_aware_reserves(self.problem, panel, size, dropout, seed)
+        else:
+            fresh = plain_reserves(self.problem, panel, size, seed)
+        if [self.pool.ids[i] for i in fresh] != list(self.bundle["reserves"]):
+            self.found.append("the reserve list differs from a fresh computation from the drawn panel and seed")
+
     def recompute(self) -> None:
         """Run the selection and rounding again with the bundle's options and compare."""
         from selection.api import select
@@ -154,6 +173,7 @@ class Checker:
                 worst = self.bundle["probabilities"]["ids"][int(diff.argmax())]
                 self.found.append(f"the fair probabilities differ from a fresh computation by up to {diff.max():.2g} "
                                   f"(id {worst}){note}")
+        self.reserves()
         ids = self.pool.ids
         fresh = [[ids[i] for i in p] for p in lot.panels]
         listed = self.bundle["lottery"]["panels"]

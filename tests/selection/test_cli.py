@@ -30,7 +30,7 @@ def invoke(tmp_path, out, *extra):
 def test_outputs_meet_quotas_and_keep_contacts_out(tmp_path):
     write_inputs(tmp_path)
     before = (tmp_path / "pool.csv").read_bytes()
-    result = invoke(tmp_path, tmp_path / "out")
+    result = invoke(tmp_path, tmp_path / "out", "--seed", "public seed")
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
     panel = pd.read_csv(out / "panel.csv", dtype=str)
@@ -65,7 +65,7 @@ def test_same_seed_same_files_byte_for_byte_and_no_silent_overwrite(tmp_path):
     write_inputs(tmp_path)
     assert invoke(tmp_path, tmp_path / "a", "--seed", "5").exit_code == 0
     assert invoke(tmp_path, tmp_path / "b", "--seed", "5").exit_code == 0
-    for name in ("panel.csv", "probabilities.csv"):
+    for name in ("panel.csv", "probabilities.csv", "lottery.csv", "audit.json", "reserves.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     again = invoke(tmp_path, tmp_path / "a", "--seed", "6")
     assert again.exit_code == 2 and "already holds" in again.output
