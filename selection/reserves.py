@@ -1,0 +1,527 @@
+"""Reserves and replacements for a drawn panel: repair a panel after drop-outs, and choose reserve lists.
+
+Real panels lose members (2 of 110 at Climate Assembly UK; 31 of 150 by the final vote of France's climate convention;
+Ireland's 2016-18 assembly replaced 53 of its 99). This module keeps the quotas when that happens:
+
+- :func:`repair`: the exact replacement for a given set of drop-outs (integer program, CBC), preferring people
+  earlier on a reserve list among equally good repairs.
+- :func:`plain_reserves`: the usual practice, one look-alike reserve per member, as the baseline to beat.
+- :func:`dropout_aware_reserves`: a reserve list chosen for the expected quota deviation after drop-outs, given each
+  person's drop-out probability (in the spirit of Assos, Baharav, Flanigan, Procaccia, "Alternates, Assemble!",
+  2025, which picks alternates to minimise expected quota deviation; the algorithm here is our own).
+- :func:`simulate_dropouts`: held-out comparison of reserve lists under one refill rule.
+- :func:`read_dropout`, :func:`dropout_from_stay`: drop-out probabilities from a pool column or from per-value
+  "stay" factors.
+
+Units and conventions. People are person indices into ``problem`` (0..n-1, pool order). *Total quota deviation* is
+``sum_f max(lo_f - seats_f, 0) + sum_f max(seats_f - hi_f, 0) + empty seats`` over quota rows f, in seats (an
+integer >= 0; 0 means every quota is met and all k seats are filled). A drop-out probability is in [0, 1].
+
+**Refill rule** (used by :func:`dropout_aware_reserves` to choose and by :func:`simulate_dropouts` to compare, so
+every list is judged alike): after the drop-outs of a scenario (panel members and reserves drop independently, each
+with their own probability), empty seats are filled one at a time from the reserves still available (not dropped,
+not sharing a household with anyone on the panel); each time the reserve whose addition lowers the total deviation
+most is taken, ties going to the one earlier on the list. This greedy rule is what a planner does by hand with a
+list; :func:`repair` (exact) restricted to the same reserves is at least as good in any single scenario.
+
+**Calibration** (``dropout`` column of ``selection/data/example_pool.csv``). P(stay) = 0.9999 x the product of
+the per-value "stay" factors of a person, the model and the numbers fitted on three Healthy Democracy panels
+(Eugene 2020, Petaluma 2022, Deschutes 2024) by Assos et al. and published in
+``Cbaharav/alternate_selection_sortition`` (``logging/HD/betas_Age_Hou_Gen_Rac_Edu_Eugene_2020_Petaluma_2022_
+Deschutes_2024.csv``; the pooled three-panel fit). Their per-respondent drop-out probabilities
+(``*_dropout_probs.csv``) average 0.10-0.12 per panel. Mapped
+to the example pool's values (:data:`EXAMPLE_STAY`): male 0.8990 (Male 0.89897); age 16-29 0.9931 (mean of 16-24
+0.9999 and 25-34 0.98635), 45-64 0.9565 (45-54 0.91306, 55-64 0.9999), 65+ 0.9377 (65-74 0.87544, 75+ 0.9999);
+education primary 0.7475 (Some_schooling 0.74747); every other value 1. The column holds ``1 - 0.9999 x product``
+rounded to 4 decimals (mean 0.106, max 0.370 over the 400 people). ASSUMPTIONS: origin and district have no
+counterpart in those data and get 1; the US bins are averaged into ours unweighted. The published fit does *not*
+show the young dropping out much more; it shows men, people aged 45-74 and people without school qualifications
+dropping out more.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from ortools.linear_solver import pywraplp
+
+from selection.errors import InputError, Problem
+from selection.model import Pool, norm
+from selection.problem import SelectionProblem
+
+BASELINE_STAY = 0.9999
+"""The fitted intercept ("init") of the stay model: P(stay) of a person whose values all have factor 1."""
+
+EXAMPLE_STAY: dict[tuple[str, str], float] = {
+    ("gender", "male"): 0.8990, ("age", "16-29"): 0.9931, ("age", "45-64"): 0.9565, ("age", "65+"): 0.9377,
+    ("education", "primary"): 0.7475,
+}
+"""Per-value stay factors for the example pool (see the module docstring for the source and mapping)."""
+
+
+@dataclass(frozen=True)
+class QuotaDeviation:
+    """One quota row of a panel: ``seats`` held, bounds ``min``/``max``, ``below = max(min - seats, 0)``,
+    ``above = max(seats - max, 0)`` (all in seats)."""
+
+    feature: str
+    value: str
+    seats: int
+    min: int
+    max: int
+    below: int
+    above: int
+
+
+@dataclass(frozen=True, eq=False)
+class Repair:
+    """A repaired panel.
+
+    ``panel``: sorted person indices (at most k; fewer only when the candidates ran out). ``added``: the replacements
+    in preference order. ``deviation``: one :class:`QuotaDeviation` per quota row. ``empty_seats``: seats left empty.
+    ``total_deviation = sum(below + above) + empty_seats`` (0: every quota met, k seats). ``exact``: every solve
+    proved optimal (False only if the time limit cut a solve short).
+    """
+
+    panel: np.ndarray
+    added: np.ndarray
+    deviation: tuple[QuotaDeviation, ...]
+    total_deviation: int
+    exact: bool
+    empty_seats: int = 0
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+
+
+def _indices(problem: SelectionProblem, idx, what: str) -> np.ndarray:
+    """Unique sorted person indices; ValueError for anything outside 0..n-1."""
+    arr = np.asarray([] if idx is None else idx).ravel()
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"{what} must be person indices (integers), got {arr.dtype}")
+    arr = arr.astype(np.int64)
+    bad = arr[(arr < 0) | (arr >= problem.n)]
+    if bad.size:
+        raise ValueError(f"{what}: person indices out of range 0..{problem.n - 1}: {bad[:10].tolist()}")
+    return np.unique(arr)
+
+
+def _names(problem: SelectionProblem, idx: np.ndarray) -> str:
+    ids = problem.pool.ids
+    return ", ".join(f"{ids[i]} (index {i})" for i in idx[:20]) + (" ..." if len(idx) > 20 else "")
+
+
+@lru_cache(maxsize=8)
+def household_of(problem: SelectionProblem) -> np.ndarray:
+    """(n,) household group of each person (index into ``problem.households``), -1 when they share with nobody."""
+    group_of_type = np.full(problem.n_types, -1, dtype=np.int64)
+    for g, types in enumerate(problem.households):
+        group_of_type[types] = g
+    out = group_of_type[problem.type_of]
+    out.setflags(write=False)
+    return out
+
+
+def _seats(problem: SelectionProblem, idx: np.ndarray) -> np.ndarray:
+    return np.bincount(problem.person_values[idx].ravel(), minlength=len(problem.lo)).astype(np.int64)
+
+
+def _ranks(problem: SelectionProblem, preference) -> np.ndarray:
+    """(n,) rank of each person: position in ``preference`` (first occurrence), then the rest in pool order."""
+    rank = np.full(problem.n, -1, dtype=np.int64)
+    pref = np.asarray([] if preference is None else preference).ravel().astype(np.int64)
+    if ((pref < 0) | (pref >= problem.n)).any():
+        raise ValueError(f"preference: person indices out of range 0..{problem.n - 1}")
+    _, first = np.unique(pref, return_index=True)
+    rank[pref[first]] = first
+    rest = np.flatnonzero(rank < 0)
+    rank[rest] = len(pref) + rest
+    return rank
+
+
+def _units(households: np.ndarray) -> int:
+    """How many of these people can sit together: everyone outside a household, plus one per household."""
+    return int((households < 0).sum() + len(np.unique(households[households >= 0])))
+
+
+def _deviation(problem: SelectionProblem, seats: np.ndarray, empty: int) -> tuple[tuple[QuotaDeviation, ...], int]:
+    below = np.maximum(problem.lo - seats, 0)
+    above = np.maximum(seats - problem.hi, 0)
+    labels = [(f, q.value) for f in problem.quotas.features for q in problem.quotas.of(f)]
+    rows = tuple(QuotaDeviation(f, v, int(s), int(lo), int(hi), int(b), int(a)) for (f, v), s, lo, hi, b, a
+                 in zip(labels, seats, problem.lo, problem.hi, below, above, strict=True))
+    return rows, int(below.sum() + above.sum() + empty)
+
+
+# ------------------------------------------------------------------------------------------------------ repair
+
+
+def repair(problem: SelectionProblem, panel: Sequence[int] | np.ndarray, dropped: Sequence[int] | np.ndarray,
+           preference: Sequence[int] | np.ndarray | None = None, exclude: Sequence[int] | np.ndarray | None = None,
+           time_limit: float = 60.0) -> Repair:
+    """Replace the ``dropped`` members of ``panel`` so that the quotas hold again.
+
+    Candidates are people not on the panel, not dropped, not in ``exclude`` and not sharing a household with anyone
+    who stays; at most one per household is added. As many seats as possible are filled (all of them unless the
+    candidates run out; empty seats count as deviation). Lexicographic optimum, exact (CBC, single-threaded): first
+    the smallest total quota deviation; then, among repairs with that deviation, the earliest candidates in
+    ``preference`` (a reserve list: the first listed person is taken if any best repair includes them, then the
+    next...); people not listed rank after it, in pool order. ``time_limit`` (seconds) bounds each solve.
+
+    Raises ValueError when a dropped person is not on the panel (naming them) or the panel has more than k people.
+    Deterministic: the same inputs give the same repair.
+    """
+    panel = _indices(problem, panel, "panel")
+    dropped = _indices(problem, dropped, "dropped")
+    if len(panel) > problem.k:
+        raise ValueError(f"the panel has {len(panel)} people, more than the panel size {problem.k}")
+    stray = np.setdiff1d(dropped, panel)
+    if stray.size:
+        raise ValueError(f"dropped people are not on the panel: {_names(problem, stray)}")
+    remaining = np.setdiff1d(panel, dropped)
+    rank = _ranks(problem, preference)
+    cands = _repair_candidates(problem, panel, dropped, remaining, _indices(problem, exclude, "exclude"))
+    need = problem.k - len(remaining)
+    cands = _prune(problem, cands[np.argsort(rank[cands], kind="stable")], need)
+    fill = min(need, _units(household_of(problem)[cands]))
+    chosen, exact = (np.zeros(0, dtype=np.int64), True)
+    if fill:
+        chosen, exact = _solve_repair(problem, _seats(problem, remaining), cands, fill, time_limit)
+    rows, total = _deviation(problem, _seats(problem, np.concatenate([remaining, chosen])), need - fill)
+    return Repair(np.sort(np.concatenate([remaining, chosen])), chosen, rows, total, exact, need - fill)
+
+
+def _repair_candidates(problem, panel, dropped, remaining, exclude) -> np.ndarray:
+    hh = household_of(problem)
+    ok = np.ones(problem.n, dtype=bool)
+    ok[panel] = False
+    ok[dropped] = False
+    ok[exclude] = False
+    taken = np.unique(hh[remaining])
+    ok &= ~np.isin(hh, taken[taken >= 0])
+    return np.flatnonzero(ok)
+
+
+def _prune(problem: SelectionProblem, ordered: np.ndarray, need: int) -> np.ndarray:
+    """Keep, per type, only the ``need`` best-ranked candidates: no repair can use more (order kept)."""
+    types = problem.type_of[ordered]
+    seen: dict[int, int] = {}
+    keep = np.zeros(len(ordered), dtype=bool)
+    for j, t in enumerate(types.tolist()):
+        seen[t] = seen.get(t, 0) + 1
+        keep[j] = seen[t] <= need
+    return ordered[keep]
+
+
+class _RepairModel:
+    """Binary x_j per candidate (in rank order), seats = base + added, deviation variables per quota row."""
+
+    def __init__(self, problem: SelectionProblem, base: np.ndarray, cands: np.ndarray, fill: int, time_limit: float):
+        s = pywraplp.Solver.CreateSolver("CBC")
+        s.SetTimeLimit(int(time_limit * 1000))
+        self.solver, self.exact = s, True
+        self.x = [s.BoolVar(f"x{j}") for j in range(len(cands))]
+        s.Add(s.Sum(self.x) == fill)
+        hh = household_of(problem)[cands]
+        for g in np.unique(hh[hh >= 0]):
+            s.Add(s.Sum([self.x[j] for j in np.flatnonzero(hh == g)]) <= 1)
+        rows = problem.person_values[cands]
+        dev = []
+        for f in range(len(problem.lo)):
+            seats = s.Sum([self.x[j] for j in np.flatnonzero((rows == f).any(axis=1))]) + int(base[f])
+            below, above = s.IntVar(0, s.infinity(), f"b{f}"), s.IntVar(0, s.infinity(), f"a{f}")
+            s.Add(below >= int(problem.lo[f]) - seats)
+            s.Add(above >= seats - int(problem.hi[f]))
+            dev += [below, above]
+        self.dev = s.Sum(dev)
+        self.params = pywraplp.MPSolverParameters()
+        self.params.SetDoubleParam(self.params.RELATIVE_MIP_GAP, 0.0)
+
+    def solve(self) -> np.ndarray | None:
+        """0/1 vector of the best solution, or None when infeasible (or no solution within the time limit)."""
+        status = self.solver.Solve(self.params)
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            self.exact &= status == pywraplp.Solver.INFEASIBLE
+            return None
+        self.exact &= status == pywraplp.Solver.OPTIMAL
+        return np.rint([v.solution_value() for v in self.x]).astype(np.int64)
+
+
+def _solve_repair(problem, base, cands, fill, time_limit) -> tuple[np.ndarray, bool]:
+    """Stage 1: least deviation D. Stage 2: fix deviation <= D, then take candidates in rank order whenever some
+    D-repair with everyone taken so far includes them (lexicographically earliest set). The incumbent (least sum of
+    ranks) answers most of these questions without a solve."""
+    m = _RepairModel(problem, base, cands, fill, time_limit)
+    m.solver.Minimize(m.dev)
+    if m.solve() is None:
+        raise RuntimeError("repair: no solution found within the time limit")
+    m.solver.Add(m.dev <= round(m.solver.Objective().Value()))
+    m.solver.Minimize(m.solver.Sum([j * v for j, v in enumerate(m.x)]))
+    best = m.solve()
+    if best is None:
+        raise RuntimeError("repair: no solution found within the time limit")
+    types, in_hh = problem.type_of[cands], household_of(problem)[cands] >= 0
+    taken = 0
+    for j in range(len(cands)):
+        if taken == fill:
+            break
+        if m.x[j].ub() == 0:
+            continue
+        m.x[j].SetLb(1)
+        trial = best if best[j] == 1 else m.solve()
+        if trial is not None:
+            best, taken = trial, taken + 1
+            continue
+        m.x[j].SetLb(0)
+        later = [j] if in_hh[j] else [i for i in range(j, len(cands)) if types[i] == types[j]]
+        for i in later:  # same type: interchangeable, so just as impossible
+            m.x[i].SetUb(0)
+        if best[later].any():  # cannot happen at an optimum; re-solve rather than trust it
+            best = m.solve()
+    return cands[np.flatnonzero(best)], m.exact
+
+
+# ---------------------------------------------------------------------------------------------- reserve lists
+
+
+def plain_reserves(problem: SelectionProblem, panel: Sequence[int] | np.ndarray, size: int, seed: int) -> np.ndarray:
+    """The usual practice: an ordered list of ``size`` distinct non-members, one look-alike per member.
+
+    For each panel member in random order (a fresh order for every further round when ``size > k``): a random
+    non-member with the same value on every quota feature if one is left, else one differing on the fewest
+    features; people sharing a household with a panel member or an earlier reserve only when no one else is left.
+    Fewer than ``size`` only when the pool runs out. Deterministic given ``seed``.
+    """
+    panel = _indices(problem, panel, "panel")
+    if len(panel) == 0:
+        raise ValueError("the panel is empty")
+    rng = np.random.default_rng(seed)
+    hh, pv = household_of(problem), problem.person_values
+    free = np.ones(problem.n, dtype=bool)
+    free[panel] = False
+    used = set(hh[panel].tolist()) - {-1}
+    out: list[int] = []
+    while len(out) < size and free.any():
+        for member in rng.permutation(panel):
+            if len(out) == size or not free.any():
+                break
+            c = np.flatnonzero(free)
+            ok = c[~np.isin(hh[c], list(used))]
+            c = ok if ok.size else c
+            diff = (pv[c] != pv[member]).sum(axis=1)
+            pick = int(rng.choice(c[diff == diff.min()]))
+            out.append(pick)
+            free[pick] = False
+            if hh[pick] >= 0:
+                used.add(int(hh[pick]))
+    return np.array(out, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Scenarios:
+    """Drop-out scenarios for one panel: ``drop`` (S, n) bool; seats (S, F) and empty seats (S,) after the panel's
+    drop-outs; ``alive`` (S, k) panel members who stay."""
+
+    panel: np.ndarray
+    drop: np.ndarray
+    seats: np.ndarray
+    empty: np.ndarray
+    alive: np.ndarray
+
+
+def _scenarios(problem: SelectionProblem, panel: np.ndarray, dropout: np.ndarray, count: int,
+               rng: np.random.Generator) -> _Scenarios:
+    """``count`` scenarios; person i drops in scenario s iff u[s, i] < dropout[i], u uniform from ``rng`` (so the
+    same generator state gives every reserve list the same fates: common random numbers)."""
+    drop = np.concatenate([rng.random((min(512, count - s), problem.n)) < dropout
+                           for s in range(0, count, 512)]) if count else np.zeros((0, problem.n), dtype=bool)
+    alive = ~drop[:, panel]
+    member = np.zeros((len(panel), len(problem.lo)), dtype=np.int64)
+    member[np.arange(len(panel))[:, None], problem.person_values[panel]] = 1
+    return _Scenarios(panel, drop, alive.astype(np.int64) @ member, problem.k - alive.sum(axis=1), alive)
+
+
+def _refill(problem: SelectionProblem, sc: _Scenarios, reserves: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Apply the refill rule (module docstring) in every scenario at once.
+
+    Returns total deviation (S,), empty seats (S,), reserves used (S,), seats after refilling (S, F).
+    """
+    seats, empty = sc.seats.copy(), sc.empty.copy()
+    used = np.zeros(len(empty), dtype=np.int64)
+    r = len(reserves)
+    if r:
+        hh = household_of(problem)
+        hr = hh[reserves]
+        same = (hr[:, None] == hr[None, :]) & (hr[:, None] >= 0) | np.eye(r, dtype=bool)
+        shares = ((hh[sc.panel][:, None] == hr[None, :]) & (hr >= 0)).astype(np.int64)
+        blocked = (sc.alive.astype(np.int64) @ shares) > 0
+        avail = ~sc.drop[:, reserves] & ~blocked
+        pvr = problem.person_values[reserves]
+        for _ in range(r):
+            active = np.flatnonzero((empty > 0) & avail.any(axis=1))
+            if not active.size:
+                break
+            g = (seats[active] >= problem.hi).astype(np.int64) - (seats[active] < problem.lo)
+            score = np.where(avail[active], g[:, pvr].sum(axis=2), np.iinfo(np.int64).max)
+            pick = score.argmin(axis=1)
+            seats[active[:, None], pvr[pick]] += 1
+            empty[active] -= 1
+            used[active] += 1
+            avail[active] &= ~same[pick]
+    dev = np.maximum(problem.lo - seats, 0).sum(axis=1) + np.maximum(seats - problem.hi, 0).sum(axis=1) + empty
+    return dev, empty, used, seats
+
+
+def _check_dropout(problem: SelectionProblem, dropout) -> np.ndarray:
+    p = np.asarray(dropout, dtype=float)
+    if p.shape != (problem.n,) or not np.all((p >= 0) & (p <= 1)):
+        raise ValueError(f"dropout must be {problem.n} probabilities in [0, 1], one per person")
+    return p
+
+
+def dropout_aware_reserves(problem: SelectionProblem, panel: Sequence[int] | np.ndarray, size: int,
+                           dropout: Sequence[float] | np.ndarray, seed: int, scenarios: int = 1000,
+                           shortlist: int = 24) -> np.ndarray:
+    """An ordered list of up to ``size`` reserves chosen to minimise the expected total quota deviation after
+    drop-outs and refilling by the refill rule (module docstring).
+
+    Sample average approximation over ``scenarios`` seeded scenarios (``dropout`` (n,) in [0, 1]: each person's
+    probability of dropping out; panel members and reserves drop independently). Greedy: position by position, the
+    candidate that lowers the sample mean deviation most is appended (ties: the higher screening score, then the
+    lower drop-out probability). Candidates are non-members outside the panel's households, one per household; of
+    interchangeable people (same type) the one least likely to drop out is tried first, ties in a seeded random
+    order. Each position scores every candidate type by a cheap proxy (the quota rows still short after refilling)
+    and evaluates the ``shortlist`` best exactly on all scenarios. Finally the plain list
+    (:func:`plain_reserves` with the same seed) is evaluated on the same scenarios and returned instead if it does
+    strictly better, so the result is never worse than the plain list on the training sample. Deterministic given
+    ``seed``; evaluate on other scenarios (another seed) with :func:`simulate_dropouts`.
+    """
+    panel = _indices(problem, panel, "panel")
+    p = _check_dropout(problem, dropout)
+    rng = np.random.default_rng(seed)
+    queues = _candidate_queues(problem, panel, p, rng)
+    sc = _scenarios(problem, panel, p, scenarios, rng)
+    chosen: list[int] = []
+    while len(chosen) < size and queues:
+        heads = np.array([q[0] for q in queues.values()], dtype=np.int64)
+        best = _best_next(problem, sc, np.array(chosen, dtype=np.int64), heads, p, shortlist)
+        chosen.append(best)
+        _take(problem, queues, best)
+    chosen_arr = np.array(chosen, dtype=np.int64)
+    plain = plain_reserves(problem, panel, size, seed)
+    if _refill(problem, sc, plain)[0].sum() < _refill(problem, sc, chosen_arr)[0].sum():
+        return plain
+    return chosen_arr
+
+
+def _candidate_queues(problem, panel, p, rng) -> dict[int, list[int]]:
+    """Per type, the eligible non-members, least likely to drop out first (ties: random)."""
+    hh = household_of(problem)
+    ok = np.ones(problem.n, dtype=bool)
+    ok[panel] = False
+    taken = np.unique(hh[panel])
+    ok &= ~np.isin(hh, taken[taken >= 0])
+    cands = np.flatnonzero(ok)
+    cands = cands[np.lexsort((rng.random(len(cands)), p[cands]))]
+    queues: dict[int, list[int]] = {}
+    for i in cands.tolist():
+        queues.setdefault(int(problem.type_of[i]), []).append(i)
+    return queues
+
+
+def _take(problem, queues: dict[int, list[int]], person: int) -> None:
+    """Remove ``person`` and anyone sharing their household from the candidate queues."""
+    hh = household_of(problem)
+    t = int(problem.type_of[person])
+    queues[t].pop(0)
+    drop = [t] if not queues[t] else []
+    if hh[person] >= 0:
+        drop += [int(u) for u in problem.households[hh[person]] if int(u) in queues]
+    for u in set(drop):
+        queues.pop(u, None)
+
+
+def _best_next(problem, sc: _Scenarios, chosen: np.ndarray, heads: np.ndarray, p: np.ndarray,
+               shortlist: int) -> int:
+    """The head whose appending gives the lowest total deviation over the scenarios (ties as documented)."""
+    _, empty, _, seats = _refill(problem, sc, chosen)
+    g = (seats < problem.lo).astype(np.int64) - (seats >= problem.hi)
+    gain = g[:, problem.person_values[heads]].sum(axis=2)
+    gain = np.where((empty > 0)[:, None], gain + 1, np.maximum(gain, 0))
+    proxy = (gain * ~sc.drop[:, heads]).mean(axis=0) if len(empty) else np.zeros(len(heads))
+    order = np.lexsort((p[heads], -proxy))[:shortlist]
+    totals = [_refill(problem, sc, np.append(chosen, heads[j]))[0].sum() for j in order]
+    return int(heads[order[int(np.argmin(totals))]])
+
+
+def simulate_dropouts(problem: SelectionProblem, panel: Sequence[int] | np.ndarray,
+                      reserves: Sequence[int] | np.ndarray, dropout: Sequence[float] | np.ndarray,
+                      scenarios: int, seed: int) -> dict:
+    """Held-out simulation of a reserve list: ``scenarios`` seeded drop-out scenarios, refill rule as documented.
+
+    The same ``seed`` gives every list the same fates person by person (common random numbers), so lists compared
+    with one seed differ only by the lists. Use a seed other than the one the list was chosen with. Returns
+    ``scenarios``; ``mean_deviation`` (total quota deviation in seats, after refilling) and its standard error
+    ``sem_deviation``; ``share_all_met`` (share of scenarios with deviation 0: every quota met, no empty seat);
+    ``mean_empty_seats``; ``mean_reserves_used``; ``mean_dropouts`` (panel members who dropped).
+    """
+    panel = _indices(problem, panel, "panel")
+    reserves = np.asarray(reserves, dtype=np.int64).ravel()
+    if np.isin(reserves, panel).any() or len(np.unique(reserves)) != len(reserves):
+        raise ValueError("reserves must be distinct people who are not on the panel")
+    p = _check_dropout(problem, dropout)
+    sc = _scenarios(problem, panel, p, scenarios, np.random.default_rng(seed))
+    dev, empty, used, _ = _refill(problem, sc, reserves)
+    return {
+        "scenarios": int(scenarios),
+        "mean_deviation": float(dev.mean()),
+        "sem_deviation": float(dev.std(ddof=1) / np.sqrt(len(dev))) if len(dev) > 1 else 0.0,
+        "share_all_met": float((dev == 0).mean()),
+        "mean_empty_seats": float(empty.mean()),
+        "mean_reserves_used": float(used.mean()),
+        "mean_dropouts": float((~sc.alive).sum(axis=1).mean()),
+    }
+
+
+# -------------------------------------------------------------------------------------- drop-out probabilities
+
+
+def read_dropout(pool: Pool, column: str) -> np.ndarray:
+    """(n,) drop-out probabilities from a pool column (exact name, else matched ignoring case and spacing).
+
+    Every value must be a number in [0, 1] (0.15 means 15 %; percentages are not accepted). Raises InputError
+    naming file, row and column for a missing column or any empty, non-numeric or out-of-range value.
+    """
+    col = column if column in pool.table.columns else next(
+        (c for c in pool.table.columns if norm(c) == norm(column)), None)
+    if col is None:
+        raise InputError(Problem(pool.source, 1, column, "drop-out column not found (columns: "
+                                 f"{', '.join(pool.table.columns[:12])})",
+                                 "add a column of drop-out probabilities between 0 and 1 or name the right one"))
+    raw = pool.table[col].astype(str).str.strip()
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    fix = "give a probability between 0 and 1 (0.15 for 15 %; percentages are not accepted)"
+    problems = []
+    for i in np.flatnonzero(~((values >= 0) & (values <= 1))):
+        what = "is not a number" if not np.isfinite(values[i]) else "is outside [0, 1]"
+        shown = raw.iloc[i] if raw.iloc[i] else "(empty)"
+        problems.append(Problem(pool.source, pool.rows[i], col, f"drop-out probability '{shown}' {what}", fix))
+    if problems:
+        raise InputError(problems)
+    return values
+
+
+def dropout_from_stay(problem: SelectionProblem, stay: Mapping[tuple[str, str], float],
+                      baseline: float = BASELINE_STAY) -> np.ndarray:
+    """(n,) drop-out probabilities ``1 - baseline * prod(stay factors of the person's values)``.
+
+    ``stay`` maps (feature, value) (matched ignoring case and spacing) to a factor in (0, 1]; values not listed
+    get 1. This is the multiplicative stay model of Assos et al. (2025); :data:`EXAMPLE_STAY` holds its published
+    factors mapped to the example pool.
+    """
+    factors = {(norm(f), norm(v)): float(b) for (f, v), b in stay.items()}
+    row_factor = np.array([factors.get((norm(f), norm(q.value)), 1.0)
+                           for f in problem.quotas.features for q in problem.quotas.of(f)])
+    return 1.0 - baseline * row_factor[problem.person_values].prod(axis=1)
