@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cocreate.draw_steps import fail, inputs_for, panel_frame, perform_draw, split, write_draw
+from cocreate.draw_steps import (
+    describe_reserves,
+    fail,
+    inputs_for,
+    panel_frame,
+    perform_draw,
+    split,
+    write_draw,
+)
 from cocreate.output import write_csv, write_json
 from selection import InputError, audit
 from selection.verify import verify
@@ -42,7 +50,7 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
     bundle = perform_draw(bundle, pool, problem, seed, number)
     write_draw(folder, bundle, pool, problem)
     typer.echo(f"drew panel {bundle['draw']['number']} of {bundle['lottery']['m']}; wrote {folder / 'panel.csv'}, "
-               f"{folder / 'reserves.csv'}, {folder / 'audit.json'}")
+               f"{folder / 'reserves.csv'}, {folder / 'audit.json'}\nreserves: {describe_reserves(bundle)}")
     return bundle
 
 

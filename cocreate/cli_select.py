@@ -13,10 +13,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cocreate.draw_steps import (
-    default_reserves,
+    describe_reserves,
     fail,
     perform_draw,
     read_dropout,
+    reserve_length,
     split,
     write_commitment,
     write_draw,
@@ -81,7 +82,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     try:
         pool = read_pool(pool_path, id_column=id_column, household_columns=split(household))
         quotas = read_quotas(quotas_path)
-        read_dropout(pool, dropout_column)  # check the column before the long solve
+        dropout = read_dropout(pool, dropout_column)  # checked before the long solve
         unknown = set(split(keep_columns)) - set(pool.table.columns)
         if unknown:
             fail(f"--keep-columns: {', '.join(sorted(unknown))} not in {pool.source}")
@@ -98,7 +99,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
         "options": {"k": size, "algorithm": algorithm, "m": m, "household": split(household),
                     "id_column": pool.id_column if id_column else None, "legacy_draws": draws, "tol": 1e-6,
                     "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
-                    "reserves": default_reserves(size) if reserves is None else reserves,
+                    "reserves": reserve_length(size, lottery.probabilities, dropout) if reserves is None else reserves,
                     "dropout_column": dropout_column, "keep_columns": split(keep_columns)},
         "versions": audit.versions(),
         "probabilities": {"ids": list(ids), "target": np.round(lottery.target, 12).tolist(),
@@ -164,7 +165,8 @@ def _print(sel: Selected, out: Path) -> None:
     else:
         how = f"seed '{draw['seed']}'" if draw["method"] == "seed" else "a number chosen by hand"
         console.print(f"drew panel {draw['number']} of {lot_info['m']} from {how}; wrote {out / 'panel.csv'}, "
-                      f"{out / 'reserves.csv'} ({len(sel.bundle['reserves'])} reserves), {out / 'audit.json'}")
+                      f"{out / 'reserves.csv'}, {out / 'audit.json'}")
+        console.print(f"reserves: {describe_reserves(sel.bundle)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -181,7 +183,8 @@ def register(app: typer.Typer) -> None:
                                  "the panel now (omit it to publish first and run `cocreate draw` later)"),
         number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
         lottery_size: int = typer.Option(1000, "--lottery-size", "-m", help="panels in the uniform lottery"),
-        reserves: int = typer.Option(None, help="length of the reserve list (default: k/5 rounded up)"),
+        reserves: int = typer.Option(None, help="length of the reserve list (default: k/5 rounded up, or 1.3 x "
+                                     "the expected drop-outs when --dropout-column is given)"),
         dropout_column: str = typer.Option(None, help="pool column with each person's drop-out probability "
                                            "(0-1): reserves then minimise the expected quota shortfall"),
         household: str = typer.Option(None, help="address columns, comma-separated: at most one per household"),
