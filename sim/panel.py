@@ -15,15 +15,11 @@ def recruit_pool(pop: Population, n_letters: int, rng: np.random.Generator) -> n
     """Volunteers answering `n_letters` invitations (indices, sorted).
 
     Uses `selection.funnel.recruit` (letters to households; capped at one per household, so small simulated
-    populations get every household invited) when it exists, else each invited citizen volunteers with their
-    response propensity.
+    populations get every household invited).
     """
+    from selection.funnel import recruit
+
     n_letters = min(n_letters, pop.n)
-    try:
-        from selection.funnel import recruit
-    except ImportError:
-        invited = rng.choice(pop.n, size=n_letters, replace=False)
-        return np.sort(invited[rng.random(n_letters) < pop.propensity[invited]])
     households = pop.people["household_id"].nunique() if "household_id" in pop.people else pop.n
     pool = recruit(pop.people, max(1, min(n_letters, households)), rng)  # one letter per household at most
     return np.sort(pool.index.to_numpy())  # pop.people has a RangeIndex: labels are positions
@@ -56,28 +52,6 @@ def quotas_for(pop: Population, features: tuple[str, ...], k: int, tolerance: fl
     return rows
 
 
-def _legacy_standin(pop: Population, pool: np.ndarray, quotas, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Greedy quota filling (the pre-2021 'legacy' practice), used only if `selection` is unavailable."""
-    remaining = list(rng.permutation(pool))
-    chosen: list[int] = []
-    count = {(f, v): 0 for f, v, _, _ in quotas}
-    target = {(f, v): (lo + hi) / 2 for f, v, lo, hi in quotas}
-    value_of = {f: pop.labels[f][pop.codes[f]] for f, *_ in quotas}
-    while len(chosen) < k and remaining:
-        deficit = {key: (target[key] - count[key]) / max(target[key], 1e-9) for key in count}
-        for (f, v), _ in sorted(deficit.items(), key=lambda kv: -kv[1]):
-            pick = next((i for i in remaining if value_of[f][i] == v), None)
-            if pick is not None:
-                break
-        else:
-            pick = remaining[0]
-        remaining.remove(pick)
-        chosen.append(pick)
-        for f, *_ in quotas:
-            count[(f, value_of[f][pick])] = count.get((f, value_of[f][pick]), 0) + 1
-    return np.array(sorted(chosen), dtype=np.int64)
-
-
 # select() is deterministic in (pool, quotas, k, algorithm, seed, weights): arms of a paired comparison that
 # differ only in knobs after the draw reuse it (bounded, in-process).
 _DRAWS: dict[tuple, tuple[str, ...]] = {}
@@ -87,7 +61,7 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
     """Draw a panel of `engagement.panel_size` from volunteers with `selection.select` and proportional quotas.
 
     If the quotas cannot be met by the pool, the tolerance is doubled (up to 3 times). Returns the panel indices
-    and a note on how it was drawn ("selection:<algorithm>", "...:relaxed", or "standin").
+    and a note on how it was drawn ("selection:<algorithm>", "...:relaxed", or "volunteers (quotas infeasible)").
     """
     eng, sel = scenario.engagement, scenario.selection
     k = eng.panel_size
@@ -96,11 +70,8 @@ def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generato
         raise ValueError(f"only {len(pool)} volunteers for {k} seats; raise engagement.letters_per_seat or "
                          "population.size, or lower engagement.panel_size")
     seed = int(rng.integers(0, 2**31 - 1))
-    try:
-        from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select
-    except ImportError:
-        rows = quotas_for(pop, sel.features, k, sel.quota_tolerance, pool)
-        return _legacy_standin(pop, pool, rows, k, rng), "standin"
+    from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select
+
     frame = pop.people.iloc[pool][["id", *sel.features]].reset_index(drop=True)
     spool = Pool.from_frame(frame, id_column="id", household_columns=None, source="simulated volunteers")
     tol = sel.quota_tolerance

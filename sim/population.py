@@ -1,8 +1,7 @@
 """The simulated public: demographics, initial attitudes and the social network, as NumPy arrays.
 
 Demographics come from `selection.population.synthesize_population` and response propensities from
-`selection.funnel.response_propensity` when those exist; until then small stand-ins below are used
-(same columns, Antwerp-like margins from reference cases-and-data §1.2, rounded).
+`selection.funnel.response_propensity` (Antwerp margins and sourced response directions; see those modules).
 
 Invariants: every array has one entry per citizen (length n); trust, opinion, feels_heard and knowledge lie in
 [0, 1]; the network `weights` is a row-stochastic CSR matrix (each row sums to 1) with a symmetric pattern and no
@@ -23,56 +22,17 @@ from sim.scenario import PopulationParams
 
 FEATURES = ("sex", "age_band", "origin", "education")
 
-# Stand-in margins (shares); rounded from reference cases-and-data §1.2 (Antwerp city and agglomeration).
-_STANDIN_MARGINS = {
-    "sex": {"female": 0.50, "male": 0.50},
-    "age_band": {"18-24": 0.11, "25-44": 0.37, "45-64": 0.31, "65+": 0.21},
-    "origin": {"belgian": 0.55, "migrant_background": 0.45},
-    "education": {"low": 0.27, "medium": 0.36, "high": 0.37},
-}
-# Stand-in log-odds of answering an invitation (direction from cases-and-data §2.2: the young, the less educated and
-# people of migrant background answer less); baseline ~4% response, within the 1-13% range of §6.
-_STANDIN_LOGODDS = {
-    "age_band": {"18-24": -0.8, "25-44": -0.2, "45-64": 0.2, "65+": 0.1},
-    "origin": {"migrant_background": -0.6},
-    "education": {"low": -0.9, "high": 0.7},
-    "sex": {"male": 0.1},
-}
-_STANDIN_INTERCEPT = -3.2
-
-
-def _standin_synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    cols = {"id": np.char.add("p", np.arange(n).astype(str))}
-    for feature, margins in _STANDIN_MARGINS.items():
-        values = np.array(list(margins))
-        cols[feature] = values[rng.choice(len(values), size=n, p=np.array(list(margins.values())))]
-    cols["household_id"] = np.arange(n)
-    return pd.DataFrame(cols)
-
-
-def _standin_propensity(people: pd.DataFrame) -> np.ndarray:
-    z = np.full(len(people), _STANDIN_INTERCEPT)
-    for feature, table in _STANDIN_LOGODDS.items():
-        if feature in people:
-            z = z + people[feature].map(table).fillna(0.0).to_numpy(dtype=float)
-    return expit(z)
-
-
 def synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """People table (id, sex, age_band, origin, education, household_id), from the selection engine if present."""
-    try:
-        from selection.population import synthesize_population
-    except ImportError:
-        return _standin_synthesize(n, rng)
+    """People table (id, sex, age_band, origin, education, household_id) from the selection engine."""
+    from selection.population import synthesize_population
+
     return synthesize_population(n, rng)
 
 
 def propensity(people: pd.DataFrame) -> np.ndarray:
-    """Probability in [0, 1] that an invited person volunteers (selection.funnel's model if present)."""
-    try:
-        from selection.funnel import response_propensity
-    except ImportError:
-        return _standin_propensity(people)
+    """Probability in [0, 1] that an invited person volunteers (selection.funnel's model)."""
+    from selection.funnel import response_propensity
+
     return np.clip(np.asarray(response_propensity(people), dtype=float), 1e-6, 1.0)
 
 
