@@ -14,6 +14,7 @@ from rich.table import Table
 
 from cocreate.draw_steps import (
     describe_reserves,
+    dropout_column_of,
     fail,
     perform_draw,
     read_dropout,
@@ -82,6 +83,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     try:
         pool = read_pool(pool_path, id_column=id_column, household_columns=split(household))
         quotas = read_quotas(quotas_path)
+        dropout_column = dropout_column_of(pool, dropout_column)
         dropout = read_dropout(pool, dropout_column)  # checked before the long solve
         unknown = set(split(keep_columns)) - set(pool.table.columns)
         if unknown:
@@ -186,7 +188,8 @@ def register(app: typer.Typer) -> None:
         reserves: int = typer.Option(None, help="length of the reserve list (default: k/5 rounded up, or 1.3 x "
                                      "the expected drop-outs when --dropout-column is given)"),
         dropout_column: str = typer.Option(None, help="pool column with each person's drop-out probability "
-                                           "(0-1): reserves then minimise the expected quota shortfall"),
+                                           "(0-1): reserves then minimise the expected quota shortfall (default: a "
+                                           "column named dropout or dropout_probability if present; '' for none)"),
         household: str = typer.Option(None, help="address columns, comma-separated: at most one per household"),
         id_column: str = typer.Option(None, help="id column (default: id/ID/nationbuilder_id, else row number)"),
         keep_columns: str = typer.Option(None, help="contact columns to copy into panel.csv and reserves.csv"),

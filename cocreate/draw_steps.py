@@ -133,6 +133,17 @@ def reserve_length(k: int, lottery_probabilities: np.ndarray, dropout: np.ndarra
     return max(base, math.ceil(1.3 * float(lottery_probabilities @ dropout)))
 
 
+DROPOUT_NAMES = ("dropout", "dropout_probability", "dropout_prob", "drop_out_probability", "p_dropout")
+
+
+def dropout_column_of(pool, given: str | None) -> str | None:
+    """The drop-out column: the one given (``""`` means none), else a column with a usual name, else None."""
+    if given is not None:
+        return given or None
+    found = [c for c in pool.table.columns if str(c).strip().casefold() in DROPOUT_NAMES]
+    return found[0] if found else None
+
+
 def read_dropout(pool, column: str | None) -> np.ndarray | None:
     if not column:
         return None

@@ -197,3 +197,24 @@ def test_draw_once_and_seed_or_number(tmp_path):
     assert bundle["draw"]["method"] == "manual" and bundle["draw"]["panel"] == bundle["lottery"]["panels"][7]
     again = run("draw", out, "--seed", "x")
     assert again.exit_code == 2 and "already drawn" in again.output
+
+
+def test_dropout_column_is_found_and_checked(tmp_path):
+    write_inputs(tmp_path)
+    pool = pd.read_csv(tmp_path / "pool.csv", dtype=str)
+    pool["dropout"] = [f"{0.05 + 0.3 * (i % 3 == 0):.2f}" for i in range(len(pool))]
+    pool.to_csv(tmp_path / "pool.csv", index=False)
+    out = tmp_path / "d"
+    res = run("select", tmp_path / "pool.csv", tmp_path / "q.csv", "-k", 10, "--out", out, "-m", 20,
+              "--household", "street", "--seed", "s")
+    assert res.exit_code == 0, res.output
+    bundle = json.loads((out / "audit.json").read_text())
+    assert bundle["options"]["dropout_column"] == "dropout" and bundle["reserves_method"] == "dropout-aware"
+    cmp = bundle["reserves_comparison"]
+    assert cmp["dropout_aware"]["mean_deviation"] <= cmp["plain"]["mean_deviation"]
+    assert "drop-out-aware reserves" in res.output
+    assert verify(tmp_path, out / "audit.json").exit_code == 0
+    pool.loc[4, "dropout"] = "35%"
+    pool.to_csv(tmp_path / "pool.csv", index=False)
+    bad = run("select", tmp_path / "pool.csv", tmp_path / "q.csv", "-k", 10, "--out", tmp_path / "e")
+    assert bad.exit_code == 2 and "pool.csv" in bad.output and "row 6" in bad.output and "dropout" in bad.output
