@@ -127,7 +127,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
         metrics = metric_summary(problem, lottery.target, np.array([index[i] for i in bundle["draw"]["panel"]]))
     summary = {"algorithm": algorithm, "k": size, "pool": str(pool_path), "quotas": str(quotas_path),
                "pool_size": pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
-               "metrics": metrics or metric_summary(problem, lottery.target, result.panel_index),
+               "metrics": metrics or _undrawn(metric_summary(problem, lottery.target, lottery.panels[0])),
                "lottery": {"m": m, "sha256": bundle["lottery"]["sha256"], "max_change": lottery.max_change,
                            "mean_change": lottery.mean_change},
                "draw": bundle["draw"] and {k: bundle["draw"][k] for k in ("method", "seed", "number")},
@@ -139,6 +139,12 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     if not quiet:
         _print(selected, out)
     return selected
+
+
+def _undrawn(metrics: dict) -> dict:
+    """Metrics before the draw: no panel yet, so no seats on it (expected seats stay)."""
+    quotas = [{k: v for k, v in q.items() if k not in ("panel_seats", "met")} for q in metrics["quotas"]]
+    return {**metrics, "quotas": quotas}
 
 
 def _print(sel: Selected, out: Path) -> None:
