@@ -12,8 +12,9 @@ Method (``ROUNDING``, deterministic: the same distribution, m and seed give the 
    panels (legacy). Panel j of the distribution has weight lambda_j and seats ``A[j, u]`` of unit u.
 2. Counts c_j in {floor(m lambda_j), ceil(m lambda_j)} with sum m, by systematic sampling with a seeded offset
    (a dependent rounding: unbiased, every prefix sum of c within 1 of m lambda's).
-3. Local search: move one copy from one panel to another while that lowers the largest per-unit change of
+3. Local search: move one copy from one panel to another while that lowers the largest per-person change of
    probability (then the sum of squared changes); the search stops at a local optimum or after ``max_moves``.
+   Steps 2-3 restart from up to 32 evenly spread offsets and keep the best result.
 4. Each unit's seats over the m panels go to its members round-robin in a seeded order, so within a unit people's
    panel counts differ by at most one: a person's change is at most their unit's change plus 1/m.
 
@@ -115,8 +116,18 @@ def local_search(copies: np.ndarray, a: np.ndarray, size: np.ndarray, target: np
     return copies, moves
 
 
-def uniform_lottery(dist, m: int = 1000, seed: int = 0, max_moves: int = 20000) -> UniformLottery:
-    """Round ``dist`` (a :class:`selection.api.PanelDistribution`) to ``m`` >= 1 equally likely panels."""
+def starts_for(panels: int, units: int) -> int:
+    """Restarts of the local search from different systematic offsets: 32 for typical pools, fewer when the
+    distribution is large (a deterministic rule, so a re-run repeats the same work)."""
+    return int(np.clip(2e6 // max(panels * units, 1), 1, 32))
+
+
+def uniform_lottery(dist, m: int = 1000, seed: int = 0, max_moves: int = 20000,
+                    starts: int | None = None) -> UniformLottery:
+    """Round ``dist`` (a :class:`selection.api.PanelDistribution`) to ``m`` >= 1 equally likely panels.
+
+    ``starts`` local searches begin from evenly spread systematic offsets (default :func:`starts_for`); the best
+    (smallest largest change, then smallest sum of squares) is kept."""
     if m < 1:
         raise ValueError("m must be at least 1")
     problem = dist.problem
@@ -125,8 +136,17 @@ def uniform_lottery(dist, m: int = 1000, seed: int = 0, max_moves: int = 20000) 
     lam = lam / lam.sum()
     target_unit = (lam @ a) / size
     rng = np.random.default_rng(seed)
-    copies = systematic_counts(lam, m, float(rng.random()))
-    copies, moves = local_search(copies, a, size, target_unit, m, max_moves)
+    starts = starts or starts_for(*a.shape)
+    shift = float(rng.random())
+    best = None
+    for s in range(starts):
+        counts = systematic_counts(lam, m, (s + shift) / starts)
+        counts, made = local_search(counts, a, size, target_unit, m, max_moves)
+        change = person_change(counts @ a, size, target_unit, m)
+        score = (float(change.max()), float(size @ change**2))
+        if best is None or score < best[0]:
+            best = (score, counts, made)
+    _, copies, moves = best
     panels = _expand(a, copies, members, rng)
     target = dist.marginals()
     probs = np.bincount(panels.ravel(), minlength=problem.n) / m
