@@ -2,7 +2,8 @@
 rounding in the same run.
 
 For each instance of ../shared/instances (the script says so when the folder is missing) it computes the leximin
-distribution in a subprocess with a time budget (maximin when leximin does not finish), then times
+distribution in a subprocess with a time budget (maximin when leximin does not finish; when neither does, a random
+mixture of as many feasible panels, labelled ``mixture``, so the rounding is still timed at that size), then times
 ``selection.rounding.uniform_lottery`` and checks every one of the m panels against the quotas. Baseline: the
 randomised pipage rounding that `sortition-algorithms` ships (``core.lottery_rounding``), applied to the same
 distribution and expanded to people the same way, so the two differ only in how copies are chosen.
@@ -39,10 +40,27 @@ def solve(name: str, algorithm: str, queue) -> None:
     queue.put((res.distribution.type_panels, res.distribution.weights, time.perf_counter() - t))
 
 
-def distribution(name: str, budget: float):
-    for algorithm in ("leximin", "maximin"):
+def mixture(name: str, panels: int, queue) -> None:
+    """Stand-in when no fair distribution finishes: ``panels`` distinct feasible panels (pricing with random type
+    weights, seed 0) with random weights. It has the size of a real one, so it times the rounding at that scale."""
+    import numpy as np
+
+    from selection.pricing import Pricer
+    from selection.problem import build_problem
+    pool, quotas, k = load(name)
+    problem = build_problem(pool, quotas, k)
+    pricer, rng = Pricer(problem), np.random.default_rng(0)
+    t = time.perf_counter()
+    found = {tuple(pricer.best(rng.random(problem.n_types))[0]) for _ in range(panels)}
+    weights = rng.random(len(found))
+    queue.put((np.array(sorted(found)), weights / weights.sum(), time.perf_counter() - t))
+
+
+def distribution(name: str, budget: float, mix: int):
+    for algorithm in ("leximin", "maximin", "mixture"):
         queue = mp.get_context("spawn").Queue()
-        proc = mp.get_context("spawn").Process(target=solve, args=(name, algorithm, queue))
+        target, args = (mixture, (name, mix, queue)) if algorithm == "mixture" else (solve, (name, algorithm, queue))
+        proc = mp.get_context("spawn").Process(target=target, args=args)
         proc.start()
         try:  # read before joining: a child blocks on exit until its queued result is read
             got = queue.get(timeout=budget)
@@ -73,6 +91,8 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=300, help="seconds for computing each distribution")
     ap.add_argument("--m", type=int, default=1000)
     ap.add_argument("--only", nargs="*", help="instance names")
+    ap.add_argument("--mixture", type=int, default=600, help="panels of the stand-in distribution used when "
+                    "neither leximin nor maximin finishes in the budget")
     args = ap.parse_args()
     if not INSTANCES.is_dir():
         print(f"instances folder {INSTANCES} is missing: this benchmark needs ../shared/instances")
@@ -84,7 +104,7 @@ def main() -> None:
     print(f"{'instance':24} {'n':>5} {'k':>4} {'dist':>8} {'panels':>6} {'round s':>8} {'max chg':>8} "
           f"{'peer s':>7} {'peer chg':>8} {'ratio':>6}  all quota-exact")
     for name in args.only or list(TABLE):
-        got = distribution(name, args.budget)
+        got = distribution(name, args.budget, args.mixture)
         if got is None:
             continue
         algorithm, type_panels, weights, solve_s = got
