@@ -170,15 +170,16 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     stage = _Stage(master, pricer, SwapSearch(problem))
     wmax = float(problem.type_weight.max())
 
-    # Extra single-swap neighbours per round and source, in the first stage only (measured on syn_n1000: first stage
-    # 40 s -> 29 s with 2; 84 s with 19, the master LP grows too fast; later stages several times slower with any).
-    batch = 2
+    # Extra single-swap neighbours per round and source, for maximin only (measured on syn_n1000: maximin 40 s -> 27 s
+    # with 2; 84 s with 19, the master LP grows too fast). In leximin they make every later stage several times slower
+    # (stage 3: 36 s without, over 270 s with them in the first stage), the rows they leave behind slow the master.
+    batch = 2 if kind == "maximin" else 0
     stages_run, worst = 0, 0.0
     while True:
         stages_run += 1
         n_unfixed = int(np.isnan(master.fixed).sum())
         tol_stage = 0.5 * tol * wmax
-        z, y, gap = _generate(stage, tol_stage, batch if stages_run == 1 else 0)
+        z, y, gap = _generate(stage, tol_stage, batch)
         if kind == "maximin":
             worst = gap
             break
