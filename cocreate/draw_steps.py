@@ -20,8 +20,6 @@ from cocreate.output import atomic_write, contact_columns, write_csv, write_json
 from selection import audit
 from selection.draw import DERIVATION, canonical_seed, derived_seed, draw_number, number_width
 from selection.errors import InputError
-from selection.io import read_pool, read_quotas
-from selection.problem import build_problem
 
 COMPARISON_SCENARIOS = 2000  # held-out drop-out scenarios for the reserve-list comparison
 
@@ -46,7 +44,7 @@ def default_reserves(k: int) -> int:
 def inputs_for(bundle: dict, pool_path: Path | None, quotas_path: Path | None):
     """Pool, quotas and problem for a bundle: from the given files, else from the recorded paths; the files must
     still be the ones recorded (same SHA-256)."""
-    opts, loaded = bundle["options"], {}
+    loaded = {}
     for key, given in (("pool", pool_path), ("quotas", quotas_path)):
         rec = bundle["inputs"][key]
         path = Path(given) if given else Path(rec["path"])
@@ -57,12 +55,9 @@ def inputs_for(bundle: dict, pool_path: Path | None, quotas_path: Path | None):
                  f"pass --{key} with the original file")
         loaded[key] = path
     try:
-        pool = read_pool(loaded["pool"], id_column=opts.get("id_column"), household_columns=opts.get("household", []))
-        quotas = read_quotas(loaded["quotas"])
-        problem = build_problem(pool, quotas, int(opts["k"]))
+        return audit.read_inputs(bundle["options"], loaded["pool"], loaded["quotas"])
     except InputError as err:
         fail(str(err))
-    return pool, quotas, problem
 
 
 def panel_frame(pool, problem, idx, keep: list[str]) -> pd.DataFrame:

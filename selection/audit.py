@@ -88,6 +88,17 @@ def seal(bundle: dict) -> dict:
     return out
 
 
+def read_inputs(options: dict, pool_path: str | Path, quotas_path: str | Path):
+    """(pool, quotas, problem) read with a bundle's options, exactly as the selection read them. Raises
+    :class:`selection.InputError` for unreadable files."""
+    from selection.io import read_pool, read_quotas
+    from selection.problem import build_problem
+
+    pool = read_pool(pool_path, id_column=options.get("id_column"), household_columns=options.get("household", []))
+    quotas = read_quotas(quotas_path)
+    return pool, quotas, build_problem(pool, quotas, int(options["k"]))
+
+
 def load(path: str | Path) -> dict:
     """Read and check a bundle's shape, version and checksum; raise :class:`BundleError` with one clear line."""
     path = Path(path)

@@ -11,8 +11,7 @@ import numpy as np
 
 from selection import audit
 from selection.draw import canonical_seed, draw_number
-from selection.io import read_pool, read_quotas
-from selection.problem import SelectionProblem, build_problem
+from selection.problem import SelectionProblem
 
 TOLERANCE = 1e-6  # probability units: recomputed fair probabilities must agree to this
 
@@ -44,9 +43,7 @@ class Checker:
             if now["sha256"] != rec["sha256"]:
                 self.found.append(f"{key} file changed: {path} has SHA-256 {now['sha256'][:16]}..., the bundle "
                                   f"recorded {rec['sha256'][:16]}... ({rec['name']}, {rec['bytes']} bytes)")
-        self.pool = read_pool(pool_path, id_column=opts.get("id_column"), household_columns=opts.get("household", []))
-        self.quotas = read_quotas(quotas_path)
-        self.problem = build_problem(self.pool, self.quotas, int(opts["k"]))
+        self.pool, self.quotas, self.problem = audit.read_inputs(opts, pool_path, quotas_path)
         self.index = {pid: i for i, pid in enumerate(self.pool.ids)}
 
     def indices(self, ids: list[str], what: str) -> np.ndarray | None:
