@@ -5,7 +5,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cocreate import cli_sim
+from cocreate.cli import sim as cli_sim
 
 SCENARIO = """
 name: tiny

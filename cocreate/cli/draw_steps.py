@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from cocreate.output import atomic_write, contact_columns, write_csv, write_json
+from cocreate.cli.common import atomic_write, contact_columns, write_csv, write_json
 from selection import audit
 from selection.draw import DERIVATION, canonical_seed, derived_seed, draw_number, number_width
 from selection.errors import InputError

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.output import atomic_write
+from cocreate.cli.common import atomic_write
 
 
 def plot_bands(series, column: str, path: Path, ylabel: str) -> None:

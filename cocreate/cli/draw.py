@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cocreate.draw_steps import (
+from cocreate.cli.draw_steps import (
     describe_reserves,
     fail,
     inputs_for,
@@ -16,7 +16,7 @@ from cocreate.draw_steps import (
     split,
     write_draw,
 )
-from cocreate.output import write_csv, write_json
+from cocreate.cli.common import write_csv, write_json
 from selection import InputError, audit
 from selection.verify import verify
 

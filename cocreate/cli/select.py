@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cocreate.draw_steps import (
+from cocreate.cli.draw_steps import (
     describe_reserves,
     dropout_column_of,
     fail,
@@ -23,7 +23,7 @@ from cocreate.draw_steps import (
     write_commitment,
     write_draw,
 )
-from cocreate.output import write_csv, write_json
+from cocreate.cli.common import write_csv, write_json
 from selection import ALGORITHMS, InfeasibleQuotasError, InputError, audit, read_pool, read_quotas, select
 from selection.metrics import summary as metric_summary
 from selection.rounding import ROUNDING, uniform_lottery

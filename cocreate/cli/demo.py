@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import typer  # noqa: E402
 
-from cocreate.cli_select import run_select  # noqa: E402
-from cocreate.output import atomic_write, write_csv  # noqa: E402
+from cocreate.cli.select import run_select  # noqa: E402
+from cocreate.cli.common import atomic_write, write_csv  # noqa: E402
 
 DATA = files("selection") / "data"
 DEMO_SEED = "demo seed: announce a real one (e.g. lottery numbers) after publishing lottery.csv"
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
 
 def _verify_and_replace(folder: Path, pool: Path, quotas: Path, bundle: dict) -> None:
     """Show the public steps on the demo draw: check it, then replace two members who drop out."""
-    from cocreate.cli_draw import _describe, run_replace
+    from cocreate.cli.draw import _describe, run_replace
     from selection.verify import verify
 
     lot, draw = bundle["lottery"], bundle["draw"]
@@ -76,7 +76,7 @@ def _simulate(out: Path, population: int, seeds: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from cocreate.cli_sim import plot_bands
+    from cocreate.cli.sim import plot_bands
     from sim import load_scenario, run, summaries
 
     out.mkdir(parents=True, exist_ok=True)

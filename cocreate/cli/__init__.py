@@ -2,7 +2,7 @@
 
 import typer
 
-from cocreate import cli_demo, cli_draw, cli_experiments, cli_population, cli_select, cli_sim
+from cocreate.cli import demo, draw, population, select, sim, sweep
 
 app = typer.Typer(
     help="cocreate: fair, verifiable citizens' panels and simulations of engagement strategies.",
@@ -11,7 +11,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (cli_select, cli_draw, cli_population, cli_sim, cli_experiments, cli_demo):
+for module in (select, draw, population, sim, sweep, demo):
     module.register(app)
 
 
