@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from selection.funnel import invitation_probability, open_call, recruit, response_propensity
-from selection.population import antwerp_margins, synthesize_population
+from selection.population.funnel import invitation_probability, open_call, recruit, response_propensity
+from selection.population.synthesis import antwerp_margins, synthesize_population
 
 
 def baseline(n: int, rng: np.random.Generator) -> dict:

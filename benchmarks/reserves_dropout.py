@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from selection import read_pool, read_quotas, select
-from selection.population import data_path
-from selection.reserves import (
+from selection.population.synthesis import data_path
+from selection.lottery.reserves import (
     dropout_aware_reserves,
     dropout_from_stay,
     plain_reserves,

@@ -4,7 +4,7 @@ rounding in the same run.
 For each instance of ../shared/instances (the script says so when the folder is missing) it computes the leximin
 distribution in a subprocess with a time budget (maximin when leximin does not finish; when neither does, a random
 mixture of as many feasible panels, labelled ``mixture``, so the rounding is still timed at that size), then times
-``selection.rounding.uniform_lottery`` and checks every one of the m panels against the quotas. Baseline: the
+``selection.lottery.rounding.uniform_lottery`` and checks every one of the m panels against the quotas. Baseline: the
 randomised pipage rounding that `sortition-algorithms` ships (``core.lottery_rounding``), applied to the same
 distribution and expanded to people the same way, so the two differ only in how copies are chosen.
 
@@ -45,7 +45,7 @@ def mixture(name: str, panels: int, queue) -> None:
     weights, seed 0) with random weights. It has the size of a real one, so it times the rounding at that scale."""
     import numpy as np
 
-    from selection.pricing import Pricer
+    from selection.engine.pricing import Pricer
     from selection.problem import build_problem
     pool, quotas, k = load(name)
     problem = build_problem(pool, quotas, k)
@@ -97,9 +97,9 @@ def main() -> None:
     if not INSTANCES.is_dir():
         print(f"instances folder {INSTANCES} is missing: this benchmark needs ../shared/instances")
         return
-    from selection.api import PanelDistribution
+    from selection.engine.api import PanelDistribution
     from selection.problem import build_problem
-    from selection.rounding import _expand, _units, uniform_lottery
+    from selection.lottery.rounding import _expand, _units, uniform_lottery
 
     print(f"{'instance':24} {'n':>5} {'k':>4} {'dist':>8} {'panels':>6} {'round s':>8} {'max chg':>8} "
           f"{'peer s':>7} {'peer chg':>8} {'ratio':>6}  all quota-exact")

@@ -6,10 +6,10 @@ Usable on its own (it knows nothing of the simulation)::
     result = select(read_pool("pool.csv"), read_quotas("quotas.csv"), k=30)
 """
 
-from selection.api import ALGORITHMS, PanelDistribution, SelectionResult, select
+from selection.engine.api import ALGORITHMS, PanelDistribution, SelectionResult, select
 from selection.errors import InfeasibleQuotasError, InputError, Problem
-from selection.io import read_pool, read_quotas, read_table
-from selection.model import Pool, Quota, Quotas
+from selection.inputs import read_pool, read_quotas, read_table
+from selection.records import Pool, Quota, Quotas
 from selection.problem import SelectionProblem, build_problem
 
 __all__ = [

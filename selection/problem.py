@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from selection.errors import InputError, Problem
-from selection.model import Pool, Quotas, norm
+from selection.records import Pool, Quotas, norm
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,10 +14,10 @@ from sim.scenario import Scenario
 def recruit_pool(pop: Population, n_letters: int, rng: np.random.Generator) -> np.ndarray:
     """Volunteers answering `n_letters` invitations (indices, sorted).
 
-    Uses `selection.funnel.recruit` (letters to households; capped at one per household, so small simulated
+    Uses `selection.population.funnel.recruit` (letters to households; capped at one per household, so small simulated
     populations get every household invited).
     """
-    from selection.funnel import recruit
+    from selection.population.funnel import recruit
 
     n_letters = min(n_letters, pop.n)
     households = pop.people["household_id"].nunique() if "household_id" in pop.people else pop.n

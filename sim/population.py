@@ -1,7 +1,7 @@
 """The simulated public: demographics, initial attitudes and the social network, as NumPy arrays.
 
-Demographics come from `selection.population.synthesize_population` and response propensities from
-`selection.funnel.response_propensity` (Antwerp margins and sourced response directions; see those modules).
+Demographics come from `selection.population.synthesis.synthesize_population` and response propensities from
+`selection.population.funnel.response_propensity` (Antwerp margins and sourced response directions; see those modules).
 
 Invariants: every array has one entry per citizen (length n); trust, opinion, feels_heard and knowledge lie in
 [0, 1]; the network `weights` is a row-stochastic CSR matrix (each row sums to 1) with a symmetric pattern and no
@@ -24,14 +24,14 @@ FEATURES = ("sex", "age_band", "origin", "education")
 
 def synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """People table (id, sex, age_band, origin, education, household_id) from the selection engine."""
-    from selection.population import synthesize_population
+    from selection.population.synthesis import synthesize_population
 
     return synthesize_population(n, rng)
 
 
 def propensity(people: pd.DataFrame) -> np.ndarray:
-    """Probability in [0, 1] that an invited person volunteers (selection.funnel's model)."""
-    from selection.funnel import response_propensity
+    """Probability in [0, 1] that an invited person volunteers (selection.population.funnel's model)."""
+    from selection.population.funnel import response_propensity
 
     return np.clip(np.asarray(response_propensity(people), dtype=float), 1e-6, 1.0)
 

@@ -214,7 +214,7 @@ class SelectionParams(Section):
                                       json_schema_extra={"unit": "names", "source": "cases-and-data §2.3"})
     end_to_end: bool = Field(False, description="weight the draw by P(in pool) so that weight * selection "
                              "probability is fair (end-to-end fairness from population to panel) [bool; source: "
-                             "Flanigan et al. 2021; selection.endtoend]",
+                             "Flanigan et al. 2021; selection.population.correction]",
                              json_schema_extra={"unit": "bool", "source": "Flanigan et al. 2021"})
     quota_tolerance: float = P(0.15, 0.0, 1.0, "share of target", "assumption",
                                "quotas are target*(1 -/+ tolerance), target = panel size * population share")

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
 def _verify_and_replace(folder: Path, pool: Path, quotas: Path, bundle: dict) -> None:
     """Show the public steps on the demo draw: check it, then replace two members who drop out."""
     from cocreate.cli.draw import _describe, run_replace
-    from selection.verify import verify
+    from selection.lottery.verify import verify
 
     lot, draw = bundle["lottery"], bundle["draw"]
     typer.echo(f"   lottery of {lot['m']} panels, commitment {lot['sha256'][:16]}...; drew panel {draw['number']}")

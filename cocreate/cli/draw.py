@@ -17,8 +17,9 @@ from cocreate.cli.draw_steps import (
     write_draw,
 )
 from cocreate.cli.common import write_csv, write_json
-from selection import InputError, audit
-from selection.verify import verify
+from selection import InputError
+from selection.lottery import bundle as audit
+from selection.lottery.verify import verify
 
 
 def _load(path: Path) -> dict:
@@ -57,7 +58,7 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
 def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_path: Path | None = None,
                 quotas_path: Path | None = None) -> tuple[Path, dict]:
     """Replace drop-outs in the newest panel of ``folder``; writes ``replacement-N`` and returns (its path, step)."""
-    from selection.reserves import repair
+    from selection.lottery.reserves import repair
 
     path, n = latest(folder)
     bundle = _load(path)

@@ -17,8 +17,8 @@ import pandas as pd
 import typer
 
 from cocreate.cli.common import atomic_write, contact_columns, write_csv, write_json
-from selection import audit
-from selection.draw import DERIVATION, canonical_seed, derived_seed, draw_number, number_width
+from selection.lottery import bundle as audit
+from selection.lottery.seeds import DERIVATION, canonical_seed, derived_seed, draw_number, number_width
 from selection.errors import InputError
 
 COMPARISON_SCENARIOS = 2000  # held-out drop-out scenarios for the reserve-list comparison
@@ -105,7 +105,7 @@ def choose_reserves(problem, panel_idx: np.ndarray, size: int, dropout: np.ndarr
     """(ordered reserve list as person indices, comparison dict or None). With drop-out probabilities the list
     minimises the expected quota shortfall, and a held-out simulation (another seed, common random numbers) says how
     it compares with the plain like-for-like list of the same length."""
-    from selection import reserves
+    from selection.lottery import reserves
 
     if size <= 0:
         return np.array([], dtype=np.int64), None
@@ -142,7 +142,7 @@ def dropout_column_of(pool, given: str | None) -> str | None:
 def read_dropout(pool, column: str | None) -> np.ndarray | None:
     if not column:
         return None
-    from selection import reserves
+    from selection.lottery import reserves
 
     try:
         return reserves.read_dropout(pool, column)

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
                                                    "(default: every feature in the margins)"),
                out: Path = typer.Option(..., help="quota file to write (feature,value,min,max)")) -> None:
         """Quotas from population margins: proportional targets rounded to sum to k, min/max with a tolerance."""
-        from selection.margins import (
+        from selection.population.margins import (
             check_feasible,
             check_pool_values,
             quotas_from_margins,
@@ -87,8 +87,8 @@ def register(app: typer.Typer) -> None:
         import numpy as np
         from rich.progress import Progress
 
-        from selection.endtoend import METHODS, compare_methods
-        from selection.population import synthesize_population
+        from cocreate.studies.antwerp import METHODS, compare_methods
+        from selection.population.synthesis import synthesize_population
 
         if seeds < 1 or size < 1 or population < 100 * size or letters_per_seat < 1:
             _fail("antwerp: need --seeds >= 1, --size >= 1, --population >= 100 x size and --letters-per-seat >= 1")
@@ -139,8 +139,8 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from selection.endtoend import method_table
-    from selection.representativeness import save_figure
+    from cocreate.studies.antwerp import method_table
+    from selection.population.representativeness import save_figure
 
     table = method_table(runs, cells, k)
     _write_csv(runs, out / "antwerp_runs.csv")

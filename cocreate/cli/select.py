@@ -24,9 +24,10 @@ from cocreate.cli.draw_steps import (
     write_draw,
 )
 from cocreate.cli.common import write_csv, write_json
-from selection import ALGORITHMS, InfeasibleQuotasError, InputError, audit, read_pool, read_quotas, select
-from selection.metrics import summary as metric_summary
-from selection.rounding import ROUNDING, uniform_lottery
+from selection import ALGORITHMS, InfeasibleQuotasError, InputError, read_pool, read_quotas, select
+from selection.lottery import bundle as audit
+from selection.engine.metrics import summary as metric_summary
+from selection.lottery.rounding import ROUNDING, uniform_lottery
 
 OUTPUTS = ("lottery.csv", "lottery.html", "audit.json", "panel.csv", "reserves.csv", "probabilities.csv",
            "summary.json")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from selection.population import synthesize_population
+from selection.population.synthesis import synthesize_population
 
 
 @pytest.fixture(scope="session")

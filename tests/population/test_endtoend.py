@@ -4,17 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selection.endtoend import (
+from selection.population.correction import (
     EndToEnd,
-    compare_methods,
     estimate_inclusion,
-    method_table,
     population_margins,
     spread,
     weighted_gini,
 )
-from selection.funnel import ResponseModel, invitation_probability, recruit, response_propensity
-from selection.population import synthesize_population
+from cocreate.studies.antwerp import compare_methods, method_table
+from selection.population.funnel import ResponseModel, invitation_probability, recruit, response_propensity
+from selection.population.synthesis import synthesize_population
 
 MARGINS = pd.DataFrame({"feature": ["sex", "sex", "age", "age", "age", "edu", "edu"],
                         "value": ["f", "m", "young", "mid", "old", "low", "high"],

@@ -4,7 +4,7 @@ import pytest
 from scipy.stats import chisquare
 
 from selection.errors import InputError
-from selection.funnel import (
+from selection.population.funnel import (
     ResponseModel,
     funnel_stages,
     funnel_table,
@@ -14,7 +14,7 @@ from selection.funnel import (
     recruit,
     response_propensity,
 )
-from selection.population import data_path, synthesize_population
+from selection.population.synthesis import data_path, synthesize_population
 
 FEATURES = ["sex", "age_band", "origin", "education", "household_size", "area"]
 

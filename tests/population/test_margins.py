@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cocreate.cli import app
 from selection.errors import InputError
-from selection.margins import (
+from selection.population.margins import (
     antwerp_margins_path,
     check_feasible,
     check_margins,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selection.population import (
+from selection.population.synthesis import (
     ADULTS_PER_HOUSEHOLD,
     antwerp_associations,
     antwerp_margins,

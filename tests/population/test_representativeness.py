@@ -3,7 +3,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selection.representativeness import compare, distance, distances, plot, summary
+from selection.population.representativeness import compare, distance, distances, plot, summary
 
 POP = pd.DataFrame({"sex": ["f", "f", "m", "m"] * 25, "age": ["young", "old"] * 50, "edu": ["hi"] * 30 + ["lo"] * 70})
 

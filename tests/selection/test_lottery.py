@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from selection import select
-from selection.draw import canonical_seed, derived_seed, draw_number
-from selection.rounding import uniform_lottery
+from selection.lottery.seeds import canonical_seed, derived_seed, draw_number
+from selection.lottery.rounding import uniform_lottery
 from tests.selection.test_engine import feasible, instances
 
 COMMITMENT = "49dec7e25a30ac13a4025ab417497d9ba5680156d6da77c88860c0e95142b6b0"  # sha256(b"cocreate test vector lottery")

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cocreate.cli import app
-from selection import audit
-from selection.draw import draw_number
+from selection.lottery import bundle as audit
+from selection.lottery.seeds import draw_number
 from tests.selection.test_cli import write_inputs
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from selection import audit
-from selection.draw import canonical_seed, draw_number
+from selection.lottery import bundle as audit
+from selection.lottery.seeds import canonical_seed, draw_number
 from selection.problem import SelectionProblem
 
 TOLERANCE = 1e-6  # probability units: recomputed fair probabilities must agree to this
@@ -130,7 +130,7 @@ class Checker:
 
     def reserves(self) -> None:
         """Choose the reserve list again from the drawn panel and the recorded seed, and compare."""
-        from selection.reserves import dropout_aware_reserves, plain_reserves, read_dropout
+        from selection.lottery.reserves import dropout_aware_reserves, plain_reserves, read_dropout
 
         draw, opts = self.bundle["draw"], self.bundle["options"]
         if draw is None or not self.bundle["reserves"]:
@@ -149,8 +149,8 @@ class Checker:
 
     def recompute(self) -> None:
         """Run the selection and rounding again with the bundle's options and compare."""
-        from selection.api import select
-        from selection.rounding import uniform_lottery
+        from selection.engine.api import select
+        from selection.lottery.rounding import uniform_lottery
 
         opts = self.bundle["options"]
         result = select(self.pool, self.quotas, int(opts["k"]), algorithm=opts["algorithm"],

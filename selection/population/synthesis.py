@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from selection.margins import check_margins, read_margins
+from selection.population.margins import check_margins, read_margins
 
 ADULTS_PER_HOUSEHOLD = {"1": 1, "2": 2, "3": 2, "4+": 2}
 """Adults sharing one letter, by household size (persons incl. children). ASSUMPTION: multi-person households hold

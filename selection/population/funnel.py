@@ -9,7 +9,7 @@
 3. **Registration.** Of the interested, a constant share completes registration (default 0.30, Buergerrat Klima).
 
 The pool is the registered people. ``P(person in pool) = pi_h * interest * registration`` is a function of the
-person's features (``area`` sets ``pi_h``), which the end-to-end method (``selection.endtoend``) relies on.
+person's features (``area`` sets ``pi_h``), which the end-to-end method (``selection.population.correction``) relies on.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.special import expit
 
 from selection.errors import InputError, Problem
-from selection.population import data_path
+from selection.population.synthesis import data_path
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ import pandas as pd
 from ortools.linear_solver import pywraplp
 
 from selection.errors import InputError, Problem
-from selection.model import Pool, norm
+from selection.records import Pool, norm
 from selection.problem import SelectionProblem
 
 BASELINE_STAY = 0.9999

@@ -91,7 +91,7 @@ def seal(bundle: dict) -> dict:
 def read_inputs(options: dict, pool_path: str | Path, quotas_path: str | Path):
     """(pool, quotas, problem) read with a bundle's options, exactly as the selection read them. Raises
     :class:`selection.InputError` for unreadable files."""
-    from selection.io import read_pool, read_quotas
+    from selection.inputs import read_pool, read_quotas
     from selection.problem import build_problem
 
     pool = read_pool(pool_path, id_column=options.get("id_column"), household_columns=options.get("household", []))

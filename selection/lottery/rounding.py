@@ -124,7 +124,7 @@ def starts_for(panels: int, units: int) -> int:
 
 def uniform_lottery(dist, m: int = 1000, seed: int = 0, max_moves: int = 20000,
                     starts: int | None = None) -> UniformLottery:
-    """Round ``dist`` (a :class:`selection.api.PanelDistribution`) to ``m`` >= 1 equally likely panels.
+    """Round ``dist`` (a :class:`selection.engine.api.PanelDistribution`) to ``m`` >= 1 equally likely panels.
 
     ``starts`` local searches begin from evenly spread systematic offsets (default :func:`starts_for`); the best
     (smallest largest change, then smallest sum of squares) is kept."""

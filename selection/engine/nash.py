@@ -7,8 +7,8 @@ optimality condition is ``max over panels of sum_t c_t a_t(x) / q_t <= n``; we s
 
 import numpy as np
 
-from selection import leximin
-from selection.pricing import Pricer
+from selection.engine import leximin
+from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from selection.errors import InputError, Problem
-from selection.model import Pool, Quota, Quotas
+from selection.records import Pool, Quota, Quotas
 
 DELIMITERS = ",;\t|"
 

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from selection import legacy, leximin, metrics, nash, relax
-from selection.model import Pool, Quotas
-from selection.pricing import Pricer
+from selection.engine import legacy
+from selection.engine import leximin
+from selection.engine import metrics
+from selection.engine import nash
+from selection.engine import relax
+from selection.records import Pool, Quotas
+from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem, build_problem
 
 ALGORITHMS = ("leximin", "maximin", "nash", "legacy")

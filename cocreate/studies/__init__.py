@@ -1,0 +1,1 @@
+"""Study drivers: comparisons run on the library's public functions (the Antwerp funnel study)."""
