@@ -65,9 +65,10 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     import sim
-    from sim.experiments import ScenarioModel, run_sweep
-    from sim.sweep_design import Param
-    from sim.sweep_store import TIMING_COLUMNS, read_results
+    from sim.sweep.designs import Param
+    from sim.sweep.runner import run_sweep
+    from sim.sweep.store import TIMING_COLUMNS, read_results
+    from sim.sweep_model import ScenarioModel
 
     scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").with_overrides(
         {"population.size": args.population, "process.horizon_weeks": args.weeks})

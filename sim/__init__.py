@@ -2,11 +2,15 @@
 
     from sim import load_scenario, run, STRATEGIES
     result = run(load_scenario("scenarios/baseline.yaml"), "cocreate_sortition", seed=0, population=2000)
+
+Sweeps of many seeds and parameter values are in `sim.sweep` (model-independent) with the engagement model's
+adapter in `sim.sweep_model`.
 """
 
-from sim.model import STRATEGIES, EngagementModel
-from sim.runner import RunResult, paired_differences, run, summaries
+from sim.model import EngagementModel
+from sim.runner import RunResult, paired_t_intervals, run, summaries
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.strategies import STRATEGIES
 
 __all__ = ["STRATEGIES", "EngagementModel", "RunResult", "Scenario", "ScenarioError", "load_scenario",
-           "paired_differences", "run", "summaries"]
+           "paired_t_intervals", "run", "summaries"]

@@ -14,7 +14,6 @@ with the same seed therefore faces the same population, network, news and honour
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -23,33 +22,8 @@ from sim import mechanisms as mech
 from sim.agents import Institution, Lobbyist, PanelMember, Stakeholder
 from sim.panel import consultation_respondents, sortition_panel, volunteer_panel
 from sim.population import Population
-from sim.scenario import STRATEGY_NAMES, Scenario
-
-STRATEGIES = STRATEGY_NAMES
-
-
-@dataclass(frozen=True)
-class StrategySpec:
-    """What a strategy does: who takes part, what is promised, whether the process is closed or repeated."""
-
-    participation: str | None  # None | "consultation" | "sortition" | "volunteers"
-    promise: str | None = None  # name of the engagement.promise_* parameter
-    force_ignore: bool = False
-    closed: bool = False
-    cycles: bool = False
-    stakeholders_at_table: bool = True
-
-
-SPECS: dict[str, StrategySpec] = {
-    "inform": StrategySpec(None, stakeholders_at_table=False),
-    "consult": StrategySpec("consultation", "promise_consult", stakeholders_at_table=False),
-    "consult_ignore": StrategySpec("consultation", "promise_consult", force_ignore=True,
-                                   stakeholders_at_table=False),
-    "cocreate_sortition": StrategySpec("sortition", "promise_cocreate"),
-    "cocreate_volunteers": StrategySpec("volunteers", "promise_cocreate"),
-    "captured": StrategySpec(None, closed=True, stakeholders_at_table=False),
-    "continuous": StrategySpec("sortition", "promise_cocreate", cycles=True),
-}
+from sim.scenario import Scenario
+from sim.strategies import SPECS, STRATEGIES
 
 STREAMS = ("world", "news", "recruitment", "deliberation", "decision", "mesa")
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.model import STRATEGIES, EngagementModel, streams
+from sim.model import EngagementModel, streams
 from sim.population import Population, build_population
 from sim.scenario import Scenario, load_scenario
+from sim.strategies import STRATEGIES
 
 _CACHE: OrderedDict[tuple[int, str], Population] = OrderedDict()
 _CACHE_CITIZENS = 2_500_000  # keep recent populations while their total size stays under this (>= 1 kept)
@@ -73,9 +74,10 @@ def summaries(results: list[RunResult]) -> pd.DataFrame:
     return pd.DataFrame([{"strategy": r.strategy, "seed": r.seed, **r.summary} for r in results])
 
 
-def paired_differences(table: pd.DataFrame, metric: str, baseline: str = "inform") -> pd.DataFrame:
-    """Per strategy: mean paired difference of `metric` against `baseline` over seeds, a 95% t-interval and the
-    share of seeds where it is higher."""
+def paired_t_intervals(table: pd.DataFrame, metric: str, baseline: str = "inform") -> pd.DataFrame:
+    """Per strategy: mean paired difference of `metric` against `baseline` over seeds (the rows of `summaries`),
+    a 95% Student t-interval and the share of seeds where it is higher. (Sweeps: the bootstrap intervals and win
+    rates of `sim.sweep.analysis.paired_bootstrap_intervals`.)"""
     from scipy import stats
 
     wide = table.pivot(index="seed", columns="strategy", values=metric)

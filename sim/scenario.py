@@ -15,6 +15,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.strategies import STRATEGIES
+
 
 class ScenarioError(ValueError):
     """A scenario file or override the user can fix; str() is one line naming file, field and what to do."""
@@ -222,10 +224,6 @@ class SelectionParams(Section):
                              json_schema_extra={"unit": "name", "source": "OECD2024 (trust gaps by education)"})
 
 
-STRATEGY_NAMES = ("inform", "consult", "consult_ignore", "cocreate_sortition", "cocreate_volunteers", "captured",
-                  "continuous")
-
-
 class Scenario(Section):
     """A whole scenario. `Scenario()` is the baseline; `scenarios/baseline.yaml` spells it out with sources."""
 
@@ -243,7 +241,7 @@ class Scenario(Section):
     lobby: LobbyParams = LobbyParams()
     crisis: CrisisParams = CrisisParams()
     selection: SelectionParams = SelectionParams()
-    strategies: tuple[Literal[STRATEGY_NAMES], ...] = STRATEGY_NAMES  # type: ignore[valid-type]
+    strategies: tuple[Literal[STRATEGIES], ...] = STRATEGIES  # type: ignore[valid-type]
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A validated copy with dotted names set, e.g. {"engagement.transparency": 0.2}.

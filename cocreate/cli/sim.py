@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
         from rich.table import Table
 
-        from sim import STRATEGIES, ScenarioError, load_scenario, paired_differences, run, summaries
+        from sim import STRATEGIES, ScenarioError, load_scenario, paired_t_intervals, run, summaries
 
         try:
             sc = load_scenario(scenario)
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         for name, frame in (("series", series), ("summary", table)):
             atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
             atomic_write(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
-        diffs = pd.concat([paired_differences(table, m) for m in ("trust_change", "support_at_decision")]
+        diffs = pd.concat([paired_t_intervals(table, m) for m in ("trust_change", "support_at_decision")]
                           ) if "inform" in strategies and len(strategies) > 1 else pd.DataFrame()
         if len(diffs):
             atomic_write(out / "paired_vs_inform.csv", lambda tmp: diffs.to_csv(tmp, index=False))

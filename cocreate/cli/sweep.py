@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import sys
 from pathlib import Path
 
 import typer
@@ -14,11 +15,56 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+class _ProgressBar:
+    """`run_sweep`'s progress reports as a rich bar on stderr: done/total, rate (runs/s), failed count, elapsed
+    time and ETA. Shown from the first report (none when nothing is left to run), stopped when the `with` ends."""
+
+    def __init__(self):
+        self.progress = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, failed: int, total: int) -> None:
+        if self.progress is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("[bold]sweep"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("failed {task.fields[failed]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr),
+            )
+            self.task = self.progress.add_task("sweep", total=total, failed=0, rate="- runs/s")
+            self.progress.start()
+        self.progress.update(self.task, completed=done, failed=failed)
+        speed = self.progress.tasks[0].speed
+        if speed:
+            self.progress.update(self.task, rate=f"{speed:.2f} runs/s")
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
 def _read_ranges(path: Path) -> list:
     """Parameters from a YAML mapping ``name: [low, high]`` / ``{low, high, integer}`` / ``{levels: [...]}``."""
     import yaml
 
-    from sim.sweep_design import Param
+    from sim.sweep.designs import Param
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -100,8 +146,11 @@ def register(app: typer.Typer) -> None:
         """Run a sweep: design points x seeds x strategies, streamed to a Parquet dataset in --out."""
         from rich.console import Console
 
-        from sim.experiments import EXECUTORS, ScenarioModel, SweepError, run_sweep
-        from sim.sweep_design import DESIGNS, Param
+        from sim.sweep import SweepError
+        from sim.sweep.designs import DESIGNS, Param
+        from sim.sweep.executors import EXECUTORS
+        from sim.sweep.runner import run_sweep
+        from sim.sweep_model import ScenarioModel
 
         if design not in DESIGNS:
             _fail(f"--design {design}: use one of {', '.join(DESIGNS)}")
@@ -141,10 +190,11 @@ def register(app: typer.Typer) -> None:
             label = f"scenario {scenario.name} sha256:{digest} population={population or scen.population.size}"
         console = Console(stderr=True)
         try:
-            report = run_sweep(fn, out, design=design, params=params, samples=samples, strategies=strategies,
-                               replications=seeds, seed=seed, executor=executor, workers=workers,
-                               scheduler=scheduler, resume=resume, retry_errors=retry_errors, progress=True,
-                               model_label=label)
+            with _ProgressBar() as bar:
+                report = run_sweep(fn, out, design=design, params=params, samples=samples, strategies=strategies,
+                                   replications=seeds, seed=seed, executor=executor, workers=workers,
+                                   scheduler=scheduler, resume=resume, retry_errors=retry_errors, progress=bar,
+                                   model_label=label)
         except SweepError as exc:
             _fail(f"{out}: {exc}")
         except KeyboardInterrupt:
@@ -174,14 +224,16 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        from sim.sweep_report import analyse_sweep
+        from sim.sweep.report import analyse_sweep
+        from sim.sweep_model import ENGAGEMENT_OUTCOMES
 
         if boot < 100:
             _fail(f"--boot {boot}: use at least 100 resamples")
         if not (directory / "sweep.json").is_file():
             _fail(f"{directory}: no sweep here (no sweep.json); give the --out directory of `cocreate sweep`")
         try:
-            report = analyse_sweep(directory, outcome=outcome, baseline=baseline, n_boot=boot)
+            report = analyse_sweep(directory, outcome=outcome, baseline=baseline, n_boot=boot,
+                                   spec=ENGAGEMENT_OUTCOMES)
         except ValueError as exc:
             _fail(str(exc))
         console = Console()

@@ -11,8 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.analysis import KEY_OUTCOMES  # noqa: E402
-from sim.sweep_store import write_atomic  # noqa: E402
+from sim.sweep.store import write_atomic  # noqa: E402
 
 
 def _save(fig, path: Path) -> Path:
@@ -23,12 +22,12 @@ def _save(fig, path: Path) -> Path:
 
 
 def plot_paired(diffs: pd.DataFrame, path: Path, first: tuple[str, ...] = (), max_panels: int = 6) -> Path:
-    """One panel per outcome (at most `max_panels`: `first`, then the model's key outcomes): mean paired
+    """One panel per outcome (at most `max_panels`: those in `first`, then the rest in order): mean paired
     difference against the baseline with its bootstrap interval, and the win rate beside each strategy.
     Green: better than the baseline, red: worse, grey: no difference or a neutral outcome."""
     outcomes = list(dict.fromkeys(diffs["outcome"]))
     if len(outcomes) > max_panels:
-        key = [o for o in (*first, *KEY_OUTCOMES) if o in outcomes]
+        key = [o for o in first if o in outcomes]
         outcomes = list(dict.fromkeys(key + outcomes))[:max_panels]
     cols = min(3, len(outcomes))
     rows = int(np.ceil(len(outcomes) / cols))

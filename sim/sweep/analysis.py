@@ -1,10 +1,11 @@
 """Analysis of sweep results: paired strategy differences with bootstrap intervals and win rates, Sobol indices
 with intervals, and PRIM scenario discovery of the region where a strategy backfires.
 
-All functions take the tidy results frame of `sim.sweep_store.read_results` (one row per run: `point`,
+All functions take the tidy results frame of `sim.sweep.store.read_results` (one row per run: `point`,
 `replication`, `strategy`, parameter columns, outputs, `error`). Failed runs (non-null `error`) and NaN outcomes
 are left out of paired comparisons (pairs need both members) and make Sobol analysis refuse (it needs every
-point).
+point). What "better" means for each outcome is the model's to say, in an `OutcomeSpec` (the engagement model's
+is `sim.sweep_model.ENGAGEMENT_OUTCOMES`); without one, higher is better for every outcome.
 
 References: Efron & Tibshirani 1993 (percentile bootstrap); Saltelli et al. 2010 and SALib (Herman & Usher 2017)
 for the Sobol estimators; Friedman & Fisher 1999 (PRIM); Bryant & Lempert 2010 (scenario discovery).
@@ -19,20 +20,38 @@ import pandas as pd
 from SALib.analyze import sobol as salib_sobol
 from scipy import stats
 
-from sim.sweep_design import Param, salib_problem
-
-#: Outcomes where less is better; every other outcome is better when higher (for `neutral` ones, such as a
-#: policy position, "win" only means "higher").
-LOWER_IS_BETTER = frozenset({"time_to_implementation", "lobby_influence", "trust_gap", "trust_gap_change"})
-NEUTRAL = frozenset({"policy", "participants", "trust_initial"})
-#: The outcomes a comparison plot shows first (the model's headline outcomes).
-KEY_OUTCOMES = ("trust_change", "support_at_decision", "solution_quality", "time_to_implementation", "trust_gap",
-                "lobby_influence")
+from sim.sweep.designs import PLAN_COLUMNS, Param, salib_problem
+from sim.sweep.store import TRAILING_COLUMNS
 
 
-def direction(outcome: str) -> int:
-    """+1 if a higher value of `outcome` is better (or the outcome is neutral), -1 if a lower one is."""
-    return -1 if outcome in LOWER_IS_BETTER else 1
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """What the analysis needs to know of a model's outcomes and strategies, and nothing else of the model.
+
+    `lower_is_better`: outcomes where less is better (every other outcome is better when higher);
+    `neutral`: outcomes with no better direction (such as a policy position: a "win" then only means "higher");
+    `key`: the headline outcomes, the main one first (plots show them first; the default main outcome);
+    `baseline`: the strategy every other is compared with by default, when it was swept;
+    `reference`: the "do no more" strategy whose outcome defines backfiring, when it was swept.
+    """
+
+    lower_is_better: frozenset[str] = frozenset()
+    neutral: frozenset[str] = frozenset()
+    key: tuple[str, ...] = ()
+    baseline: str | None = None
+    reference: str | None = None
+
+    def direction(self, outcome: str) -> int:
+        """+1 if a higher value of `outcome` is better (or the outcome is neutral), -1 if a lower one is."""
+        return -1 if outcome in self.lower_is_better else 1
+
+    def better(self, outcome: str) -> str:
+        """``"higher"``, ``"lower"`` or ``"neutral"``."""
+        return "neutral" if outcome in self.neutral else "higher" if self.direction(outcome) > 0 else "lower"
+
+
+#: Every outcome is better when higher, no headline outcomes, no default strategies.
+ANY_MODEL = OutcomeSpec()
 
 
 def ok_runs(results: pd.DataFrame) -> pd.DataFrame:
@@ -59,22 +78,23 @@ def _interval(sample: np.ndarray, conf: float, rng: np.random.Generator, n_boot:
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
-def paired_differences(
-    results: pd.DataFrame, outcome: str, baseline: str, *, conf: float = 0.95, n_boot: int = 2000, seed: int = 0
+def paired_bootstrap_intervals(
+    results: pd.DataFrame, outcome: str, baseline: str, *, conf: float = 0.95, n_boot: int = 2000, seed: int = 0,
+    spec: OutcomeSpec = ANY_MODEL,
 ) -> pd.DataFrame:
     """Each strategy against `baseline` on `outcome`, paired by future (same point and replication, so the same
     world under common random numbers).
 
     Columns: strategy, baseline, outcome, n_pairs, mean_diff (strategy minus baseline, outcome units) with
     ci_low/ci_high, win_rate (share of futures where the strategy does better, in [0, 1]; ties count one half)
-    with win_low/win_high, better ("higher", "lower", or "neutral": then a win only means a higher value).
-    Intervals: percentile bootstrap over futures.
+    with win_low/win_high, better ("higher", "lower", or "neutral": then a win only means a higher value; from
+    `spec`). Intervals: percentile bootstrap over futures.
     """
     table = paired_table(results, outcome)
     if baseline not in table:
         raise ValueError(f"no runs of baseline strategy {baseline!r}; strategies are: {', '.join(table.columns)}")
     rng = np.random.default_rng(seed)
-    sign = direction(outcome)
+    sign = spec.direction(outcome)
     rows = []
     for strategy in table.columns:
         if strategy == baseline:
@@ -88,14 +108,14 @@ def paired_differences(
             "strategy": strategy, "baseline": baseline, "outcome": outcome, "n_pairs": len(diff),
             "mean_diff": float(diff.mean()) if len(diff) else float("nan"), "ci_low": lo, "ci_high": hi,
             "win_rate": float(wins.mean()) if len(wins) else float("nan"), "win_low": wlo, "win_high": whi,
-            "better": "neutral" if outcome in NEUTRAL else "higher" if sign > 0 else "lower",
+            "better": spec.better(outcome),
         })
     return pd.DataFrame(rows)
 
 
 def outputs(results: pd.DataFrame, params=()) -> list[str]:
     """Names of the numeric model outputs in `results` (not plan, bookkeeping or the `params` columns)."""
-    skip = {"run_id", "point", "replication", "seed", "strategy", "error", "traceback", "duration_s", "cpu_s", *params}
+    skip = {*PLAN_COLUMNS, *TRAILING_COLUMNS, *params}
     return [c for c in results.columns if c not in skip
             and pd.api.types.is_numeric_dtype(results[c])]
 
@@ -176,7 +196,7 @@ class PrimResult:
         return {c: box[c] for c in self.columns if box[c] != self.boxes[0][c]}
 
     def describe(self) -> str:
-        """The chosen box in words, e.g. ``"engagement.authenticity <= 0.42 and trust.backfire >= 0.3"``."""
+        """The chosen box in words, e.g. ``"a <= 0.42 and b >= 0.3"``."""
         full = self.boxes[0]
         terms = []
         for c, (lo, hi) in self.restricted().items():
@@ -269,13 +289,14 @@ def _box_stats(inside: np.ndarray, y: np.ndarray, total_cases: int, restricted: 
 
 
 def backfire_cases(
-    results: pd.DataFrame, params: list[str], strategy: str, outcome: str = "trust_change", *,
-    versus: str | None = None, threshold: float = 0.0
+    results: pd.DataFrame, params: list[str], strategy: str, outcome: str, *,
+    versus: str | None = None, threshold: float = 0.0, spec: OutcomeSpec = ANY_MODEL
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The futures of `strategy` and whether it backfired in each: `(x, y)` for `prim`.
 
-    Without `versus`, a future backfires when the outcome is worse than `threshold` (for `trust_change`: trust
-    fell). With `versus`, when the strategy does worse than `versus` in the same future (paired).
+    Without `versus`, a future backfires when the outcome is worse than `threshold` (for an outcome that is a
+    change, with threshold 0: it fell). With `versus`, when the strategy does worse than `versus` in the same
+    future (paired). "Worse" follows `spec`.
     `x` holds the `params` columns (the swept parameters) of those futures.
     """
     params = list(params)
@@ -289,4 +310,4 @@ def backfire_cases(
     value = value.dropna()
     x = ok_runs(results).drop_duplicates(["point", "replication"]).set_index(["point", "replication"])[params]
     x = x.loc[value.index].reset_index(drop=True)
-    return x, (direction(outcome) * value.to_numpy(float) < 0)
+    return x, (spec.direction(outcome) * value.to_numpy(float) < 0)

@@ -6,8 +6,9 @@ Files written (each atomically):
   difference, 95% bootstrap interval, win rate with interval);
 - ``sobol_indices.csv`` and ``sobol_<strategy>.png`` (Sobol designs only): S1 and ST of the main outcome;
 - ``backfire_boxes.csv`` and ``backfire_<strategy>.png`` (when parameters were swept): the PRIM box where the
-  strategy backfires: the main outcome is worse than under ``inform`` (doing no more than informing) in the
-  same future; for ``inform`` itself (or the baseline when inform was not swept), worse than zero;
+  strategy backfires: the main outcome is worse than under the reference strategy (`OutcomeSpec.reference`,
+  for the engagement model ``inform``: doing no more than informing) in the same future; for the reference
+  itself (or the baseline when the reference was not swept), worse than zero;
 - ``failures.csv`` when runs raised; ``summary.md``: all of the above in words.
 """
 
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import analysis, sweep_plots
-from sim.sweep_store import load_sweep, write_atomic
+from sim.sweep import analysis, plots
+from sim.sweep.analysis import ANY_MODEL, OutcomeSpec
+from sim.sweep.designs import design_points
+from sim.sweep.store import load_sweep, write_atomic
 
 #: Every file `analyse_sweep` writes (it clears these first, so no stale plot survives a re-analysis).
 OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "backfire_*", "failures.csv", "summary.md")
@@ -40,6 +43,7 @@ class SweepAnalysis:
     backfire: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    spec: OutcomeSpec = ANY_MODEL
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -48,12 +52,14 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def analyse_sweep(
-    out: str | Path, *, outcome: str | None = None, baseline: str | None = None, n_boot: int = 2000, seed: int = 0
+    out: str | Path, *, outcome: str | None = None, baseline: str | None = None, n_boot: int = 2000, seed: int = 0,
+    spec: OutcomeSpec = ANY_MODEL,
 ) -> SweepAnalysis:
-    """Analyse the sweep in `out`. `outcome` (default ``trust_change`` if present, else the first output) drives
-    the Sobol and backfire analyses; `baseline` (default ``consult`` if swept, else the first strategy) is what
-    every strategy is compared with. Raises FileNotFoundError when `out` holds no sweep, ValueError when it has no
-    successful run or an unknown outcome/baseline is asked for.
+    """Analyse the sweep in `out`. `outcome` (default: the first of `spec.key` if present, else the first output)
+    drives the Sobol and backfire analyses; `baseline` (default `spec.baseline` if swept, else the first strategy)
+    is what every strategy is compared with. `spec` says which outcomes are better lower (for the engagement
+    model pass `sim.sweep_model.ENGAGEMENT_OUTCOMES`). Raises FileNotFoundError when `out` holds no sweep,
+    ValueError when it has no successful run or an unknown outcome/baseline is asked for.
     """
     out = Path(out)
     results, manifest, params = load_sweep(out)
@@ -64,10 +70,10 @@ def analyse_sweep(
     if len(ok) == 0:
         raise ValueError(f"{out}: no successful runs to analyse (see failures with `error` in the results)")
     outs = analysis.outputs(ok, names)
-    outcome = outcome or ("trust_change" if "trust_change" in outs else outs[0])
+    outcome = outcome or (spec.key[0] if spec.key and spec.key[0] in outs else outs[0])
     if outcome not in outs:
         raise ValueError(f"{out}: no outcome {outcome!r}; outcomes are: {', '.join(outs)}")
-    baseline = baseline or ("consult" if "consult" in strategies else strategies[0])
+    baseline = baseline or (spec.baseline if spec.baseline in strategies else strategies[0])
     if baseline not in strategies:
         raise ValueError(f"{out}: baseline {baseline!r} was not swept; strategies are: {', '.join(strategies)}")
     dest = out / "analysis"
@@ -77,7 +83,7 @@ def analyse_sweep(
             stale.unlink()
     failed = int(results["error"].notna().sum()) if "error" in results else 0
     expected = _expected_runs(manifest, params)
-    report = SweepAnalysis(out, len(results), failed, expected, outcome, baseline, pd.DataFrame())
+    report = SweepAnalysis(out, len(results), failed, expected, outcome, baseline, pd.DataFrame(), spec=spec)
     if len(results) < expected:
         report.notes.append(f"{expected - len(results)} of {expected} runs are missing: finish with --resume")
     if failed:
@@ -92,12 +98,13 @@ def analyse_sweep(
         report.notes.append(f"baseline {baseline} has no successful run: no paired differences")
     elif len(strategies) > 1:
         report.paired = pd.concat(
-            [analysis.paired_differences(results, o, baseline, n_boot=n_boot, seed=seed) for o in outs],
+            [analysis.paired_bootstrap_intervals(results, o, baseline, n_boot=n_boot, seed=seed, spec=spec)
+             for o in outs],
             ignore_index=True,
         )
         report.files.append(_write_csv(report.paired, dest / "paired_differences.csv"))
-        report.files.append(sweep_plots.plot_paired(report.paired, dest / "paired_differences.png",
-                                                    first=(outcome,)))
+        report.files.append(plots.plot_paired(report.paired, dest / "paired_differences.png",
+                                              first=(outcome, *spec.key)))
 
     if manifest["design"] == "sobol":
         frames = []
@@ -108,7 +115,7 @@ def analyse_sweep(
                 report.notes.append(f"Sobol indices of {strategy}: {exc}")
                 continue
             frames.append(si.assign(strategy=strategy, outcome=outcome))
-            report.files.append(sweep_plots.plot_sobol(
+            report.files.append(plots.plot_sobol(
                 si, dest / f"sobol_{strategy}.png", f"Sobol indices of {outcome} under {strategy} "
                 f"({n_points} points)"))
         if frames:
@@ -125,16 +132,17 @@ def analyse_sweep(
 
 def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> pd.DataFrame:
     """PRIM box per strategy of the futures where it backfires: its outcome is worse than under `versus`
-    (``inform`` if swept, else the baseline) in the same future; for `versus` itself, worse than zero."""
-    outcome = report.outcome
-    versus = "inform" if "inform" in strategies else report.baseline
-    worse = "< 0" if analysis.direction(outcome) > 0 else "> 0"
+    (the spec's reference strategy if swept, else the baseline) in the same future; for `versus` itself, worse
+    than zero."""
+    outcome, spec = report.outcome, report.spec
+    versus = spec.reference if spec.reference in strategies else report.baseline
+    worse = "< 0" if spec.direction(outcome) > 0 else "> 0"
     rows = []
     for strategy in strategies:
         against = None if strategy == versus else versus
         meaning = f"{outcome} worse than under {against}" if against else f"{outcome} {worse}"
         try:
-            x, y = analysis.backfire_cases(results, names, strategy, outcome, versus=against)
+            x, y = analysis.backfire_cases(results, names, strategy, outcome, versus=against, spec=spec)
         except ValueError as exc:
             report.notes.append(f"backfire region of {strategy}: {exc}")
             continue
@@ -147,14 +155,12 @@ def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> 
         t = box.trajectory.iloc[box.chosen]
         rows.append({**row, "box": box.describe(), "coverage": t["coverage"], "density": t["density"],
                      "mass": t["mass"]})
-        report.files.append(sweep_plots.plot_prim(
+        report.files.append(plots.plot_prim(
             box, numeric, y, dest / f"backfire_{strategy}.png", f"Where {strategy} backfires ({meaning})"))
     return pd.DataFrame(rows)
 
 
 def _expected_runs(manifest: dict, params) -> int:
-    from sim.sweep_design import design_points
-
     points = design_points(manifest["design"], params, manifest["samples"], manifest["seed"])
     return len(points) * len(manifest["strategies"]) * manifest["replications"]
 

@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cocreate.cli import app
-from sim.sweep_store import TIMING_COLUMNS, read_results
+from sim.sweep.store import TIMING_COLUMNS, read_results
 
 runner = CliRunner()
 TINY = """
@@ -50,7 +50,7 @@ def test_tiny_real_sweep_is_the_same_on_every_executor_and_shares_worlds(tmp_pat
 
 
 def test_sweep_of_a_user_model_then_resume(tmp_path):
-    args = ["--model", "tests.experiments.models:toy", "--design", "lhs", "--samples", "5", "-p", "a=0:1",
+    args = ["--model", "tests.sim.sweep.models:toy", "--design", "lhs", "--samples", "5", "-p", "a=0:1",
             "--seeds", "2", "-s", "consult", "-s", "cocreate", "--executor", "sequential", "--out", tmp_path]
     assert sweep(*args).exit_code == 0
     assert len(read_results(tmp_path)) == 20

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import analysis
-from sim.experiments import run_sweep
-from sim.sweep_design import Param
-from sim.sweep_report import analyse_sweep
-from sim.sweep_store import read_results
-from tests.experiments import models
+from sim.sweep import analysis
+from sim.sweep.analysis import OutcomeSpec
+from sim.sweep.designs import Param
+from sim.sweep.report import analyse_sweep
+from sim.sweep.runner import run_sweep
+from sim.sweep.store import read_results
+from tests.sim.sweep import models
 
 
 def toy_results(tmp_path, model=models.toy, **kw):
@@ -25,9 +26,9 @@ def toy_results(tmp_path, model=models.toy, **kw):
     return read_results(tmp_path)
 
 
-def test_paired_differences_recover_the_planted_effect(tmp_path):
+def test_paired_bootstrap_intervals_recover_the_planted_effect(tmp_path):
     rows = toy_results(tmp_path)
-    d = analysis.paired_differences(rows, "trust_change", "consult", n_boot=500).iloc[0]
+    d = analysis.paired_bootstrap_intervals(rows, "trust_change", "consult", n_boot=500).iloc[0]
     a = rows.drop_duplicates(["point", "replication"])["a"].to_numpy()
     # common random numbers: the seed noise cancels exactly in each pair, leaving a - 0.5
     assert d["n_pairs"] == 200
@@ -40,13 +41,17 @@ def test_paired_differences_recover_the_planted_effect(tmp_path):
 def test_win_rate_follows_the_outcome_direction():
     rows = pd.DataFrame({"point": [0, 0, 1, 1], "replication": 0, "strategy": ["x", "y"] * 2,
                          "time_to_implementation": [10.0, 8.0, 10.0, 12.0], "error": None})
-    d = analysis.paired_differences(rows, "time_to_implementation", "x", n_boot=100).iloc[0]
+    spec = OutcomeSpec(lower_is_better=frozenset({"time_to_implementation"}))
+    d = analysis.paired_bootstrap_intervals(rows, "time_to_implementation", "x", n_boot=100, spec=spec).iloc[0]
     assert d["better"] == "lower" and d["win_rate"] == 0.5 and d["mean_diff"] == 0.0
+    # without a spec every outcome is better higher
+    d = analysis.paired_bootstrap_intervals(rows, "time_to_implementation", "x", n_boot=100).iloc[0]
+    assert d["better"] == "higher" and d["win_rate"] == 0.5
 
 
 def test_failed_runs_are_left_out_of_pairs(tmp_path):
     rows = toy_results(tmp_path / "f", models.flaky)
-    d = analysis.paired_differences(rows, "trust_change", "consult", n_boot=200).iloc[0]
+    d = analysis.paired_bootstrap_intervals(rows, "trust_change", "consult", n_boot=200).iloc[0]
     failed = rows["error"].notna().sum()
     assert failed > 0 and d["n_pairs"] == 200 - failed
 

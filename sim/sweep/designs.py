@@ -30,7 +30,8 @@ PLAN_COLUMNS = ("run_id", "point", "replication", "seed", "strategy")
 class Param:
     """One swept parameter: a continuous range [low, high], an integer range, or a list of levels.
 
-    `name` is a dotted scenario path (e.g. ``"spillover.strength"``). Integer ranges include both ends.
+    `name` is the name the model receives the value under (for the engagement model a dotted scenario path,
+    e.g. ``"trust.backfire"``). Integer ranges include both ends.
     Levels (numbers or strings) are only usable in a factorial design.
     """
 
@@ -53,7 +54,7 @@ class Param:
     def parse(cls, text: str) -> Param:
         """Parse ``name=LOW:HIGH`` (a real range), ``name=LOW:HIGH:int`` (integers) or ``name=a,b,c`` (levels).
 
-        >>> Param.parse("spillover.strength=0.1:0.9").high
+        >>> Param.parse("trust.backfire=0.1:0.9").high
         0.9
         """
         name, sep, spec = text.partition("=")

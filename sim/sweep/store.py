@@ -109,7 +109,7 @@ class PartWriter:
 def load_sweep(out: Path):
     """``(results, manifest, params)``: the finished rows, the manifest and the swept `Param`s of the sweep in
     `out`. Raises FileNotFoundError when `out` holds no sweep."""
-    from sim.sweep_design import Param
+    from sim.sweep.designs import Param
 
     manifest = read_manifest(out)
     params = [Param.from_mapping(p["name"], p) for p in manifest["params"]]

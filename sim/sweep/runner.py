@@ -1,13 +1,8 @@
-"""The experiment runner: a sweep of (design point x replication x strategy) runs on any
-`concurrent.futures.Executor`, results streamed to a Parquet dataset, resumable.
+"""The sweep runner: every (design point x replication x strategy) run of a sweep on any
+`concurrent.futures.Executor` (see `sim.sweep.executors`), results streamed to a Parquet dataset, resumable.
 
-The model is any picklable callable ``model(params: dict, strategy: str, seed: int) -> Mapping[str, float]``
-(a top-level function, or an object such as `ScenarioModel`, which wraps `sim.run`). Executors:
-
-- ``sequential``: in this process, one run at a time (`SequentialExecutor`);
-- ``local`` (default): a `ProcessPoolExecutor` with one worker per core;
-- ``dask``: `distributed.Client.get_executor()`, on a LocalCluster when no scheduler address is given, or on a
-  running cluster (``tcp://HOST:PORT``; dask-jobqueue clusters on SLURM/PBS expose one). See docs/sweeps.md.
+The model is any picklable callable ``model(params: dict, strategy: str, seed: int) -> Mapping[str, scalar]``
+(a top-level function, or an object such as `sim.sweep_model.ScenarioModel`, the engagement model's adapter).
 
 Guarantees: a run's result depends only on (params, strategy, seed), so every executor gives the same rows;
 a run that raises becomes a row with `error` and `traceback` set (the sweep goes on); finished rows reach disk
@@ -16,22 +11,22 @@ at least every `flush_seconds`; ``resume=True`` runs only the run_ids missing fr
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.sweep_design import PLAN_COLUMNS, Param, design_points, plan_runs
-from sim.sweep_store import (
+from sim.sweep import SweepError
+from sim.sweep.designs import PLAN_COLUMNS, Param, design_points, plan_runs
+from sim.sweep.executors import open_executor
+from sim.sweep.store import (
+    TRAILING_COLUMNS,
     PartWriter,
     part_files,
     read_manifest,
@@ -40,65 +35,11 @@ from sim.sweep_store import (
     write_manifest,
 )
 
-EXECUTORS = ("local", "dask", "sequential")
-RESULT_COLUMNS = ("error", "traceback", "duration_s", "cpu_s")
-RESERVED = frozenset(PLAN_COLUMNS) | frozenset(RESULT_COLUMNS)
+RESERVED = frozenset(PLAN_COLUMNS) | frozenset(TRAILING_COLUMNS)
 
 ModelFn = Callable[[dict, str, int], Mapping]
-
-
-class SweepError(ValueError):
-    """A sweep cannot start as asked (bad design, an output directory holding another sweep, ...)."""
-
-
-# --------------------------------------------------------------------------------------------- executors
-
-
-class SequentialExecutor(Executor):
-    """Runs each submitted call at once, in this process. The reference against which parallel runs are checked."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
-
-
-@contextmanager
-def open_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
-    """Yield ``(executor, slots)``: an Executor and how many runs it executes at once.
-
-    `workers` defaults to the number of cores (`os.cpu_count()`); it is ignored with a `scheduler` address,
-    where the running cluster decides. Dask LocalCluster workers are processes with one thread each.
-    """
-    if kind not in EXECUTORS:
-        raise SweepError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
-    if scheduler and kind != "dask":
-        raise SweepError("--scheduler needs --executor dask")
-    n = workers or os.cpu_count() or 1
-    if kind == "sequential":
-        yield SequentialExecutor(), 1
-    elif kind == "local":
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method)) as pool:
-            try:
-                yield pool, n
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-    else:
-        from distributed import Client, LocalCluster
-
-        if scheduler:
-            with Client(scheduler) as client:
-                yield client.get_executor(pure=False), max(1, sum(client.nthreads().values()))
-        else:
-            with (
-                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-                Client(cluster) as client,
-            ):
-                yield client.get_executor(pure=False), n
+#: Called as ``progress(done, failed, total)``: runs finished (stored or lost) and failed so far, of `total` to do.
+ProgressFn = Callable[[int, int, int], None]
 
 
 # --------------------------------------------------------------------------------------------- one run
@@ -136,24 +77,6 @@ def run_one(model: ModelFn, params: dict, strategy: str, seed: int) -> dict:
     return row
 
 
-@dataclass(frozen=True)
-class ScenarioModel:
-    """The engagement model as a sweep model: apply the design point's overrides to `scenario`, run
-    `sim.run(scenario, strategy, seed, population=population)` and return its summary (flat dict of floats).
-
-    Pickles with the scenario object, so remote workers need the package but not the scenario file.
-    """
-
-    scenario: object
-    population: int | None = None
-
-    def __call__(self, params: dict, strategy: str, seed: int) -> dict:
-        import sim
-
-        scenario = self.scenario.with_overrides(params) if params else self.scenario
-        return dict(sim.run(scenario, strategy, seed, population=self.population).summary)
-
-
 # --------------------------------------------------------------------------------------------- the sweep
 
 
@@ -170,10 +93,6 @@ class SweepReport:
     lost: int = 0
     elapsed_s: float = 0.0
     lost_errors: list[str] = field(default_factory=list)
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.skipped - self.completed
 
 
 def sweep_manifest(
@@ -233,7 +152,7 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     retry_errors: bool = False,
-    progress: bool = False,
+    progress: ProgressFn | None = None,
     flush_seconds: float = 2.0,
     flush_rows: int = 1000,
     model_label: str | None = None,
@@ -248,7 +167,9 @@ def run_sweep(
     `max_in_flight`: futures (batches of one point and replication) submitted ahead; default 4 per worker
     (at least 250 on Dask or a given Executor, whose size is not known: a remote cluster may be large).
     Finished rows reach ``out/results`` every `flush_seconds` (or `flush_rows` rows), whichever comes first.
-    Returns a `SweepReport`; read the rows with `sim.sweep_store.read_results(out)`.
+    `progress`: called as ``progress(done, failed, total)`` when the sweep starts and after every wait (at most
+    `flush_seconds` apart); None for no progress reports.
+    Returns a `SweepReport`; read the rows with `sim.sweep.store.read_results(out)`.
     """
     out = Path(out)
     label = model_label if model_label is not None else _describe(model)
@@ -299,7 +220,9 @@ def _drive(executor, window, model, todo, param_names, out, report, progress, fl
     batches = _batches(todo)
     writer = PartWriter(out)
     pending: dict[Future, list[dict]] = {}
-    bar = _ProgressBar(len(todo)) if progress else None
+    total = len(todo)
+    if progress is not None:
+        progress(0, 0, total)
     last_flush = time.monotonic()
     nxt = 0
     try:
@@ -327,8 +250,8 @@ def _drive(executor, window, model, todo, param_names, out, report, progress, fl
                     writer.add({**rec, **row})
                     report.completed += 1
                     report.failed += row["error"] is not None
-            if bar is not None:
-                bar.update(report.completed + report.lost, report.failed)
+            if progress is not None:
+                progress(report.completed + report.lost, report.failed, total)
             if len(writer.rows) >= flush_rows or time.monotonic() - last_flush >= flush_seconds:
                 writer.flush()
                 last_flush = time.monotonic()
@@ -336,43 +259,3 @@ def _drive(executor, window, model, todo, param_names, out, report, progress, fl
         for future in pending:
             future.cancel()
         writer.flush()
-        if bar is not None:
-            bar.stop()
-
-
-class _ProgressBar:
-    """A rich progress bar on stderr: done/total, rate (runs/s), failed count, elapsed time and ETA."""
-
-    def __init__(self, total: int):
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("[bold]sweep"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("failed {task.fields[failed]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-        )
-        self.task = self.progress.add_task("sweep", total=total, failed=0, rate="- runs/s")
-        self.progress.start()
-
-    def update(self, completed: int, failed: int) -> None:
-        self.progress.update(self.task, completed=completed, failed=failed)
-        speed = self.progress.tasks[0].speed
-        if speed:
-            self.progress.update(self.task, rate=f"{speed:.2f} runs/s")
-
-    def stop(self) -> None:
-        self.progress.stop()

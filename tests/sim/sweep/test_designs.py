@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.sweep_design import Param, design_points, plan_runs, replication_seeds
+from sim.sweep.designs import Param, design_points, plan_runs, replication_seeds
 
 
 def test_parse_range_levels_and_integers():

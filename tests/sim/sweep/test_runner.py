@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiments import SweepError, run_one, run_sweep
-from sim.sweep_design import Param
-from sim.sweep_store import TIMING_COLUMNS, part_files, read_results
-from tests.experiments import models
+from sim.sweep import SweepError
+from sim.sweep.designs import Param
+from sim.sweep.runner import run_one, run_sweep
+from sim.sweep.store import TIMING_COLUMNS, part_files, read_results
+from tests.sim.sweep import models
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PARAMS = [Param.parse("a=0:1"), Param.parse("b=1:5:int")]
 STRATS = list(models.STRATEGIES)
 
@@ -63,9 +64,9 @@ def test_run_one_never_raises_for_model_errors():
 def test_killed_sweep_resumes_to_the_same_dataset(tmp_path):
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     script = textwrap.dedent(f"""
-        from sim.experiments import run_sweep
-        from sim.sweep_design import Param
-        from tests.experiments import models
+        from sim.sweep.designs import Param
+        from sim.sweep.runner import run_sweep
+        from tests.sim.sweep import models
         run_sweep(models.slow, {str(killed)!r}, design="factorial", params=[Param.parse("a=0:1")], samples=5,
                   strategies=list(models.STRATEGIES), replications=12, executor="sequential",
                   flush_seconds=0.05, model_label="toy")
