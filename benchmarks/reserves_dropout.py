@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from selection import read_pool, read_quotas, select
-from selection.population.synthesis import data_path
 from selection.lottery.reserves import (
     dropout_aware_reserves,
     dropout_from_stay,
@@ -25,6 +24,7 @@ from selection.lottery.reserves import (
     read_dropout,
     simulate_dropouts,
 )
+from selection.population.synthesis import data_path
 
 INSTANCES = Path(__file__).resolve().parents[1] / ".." / "shared" / "instances"
 MALE = 0.8990

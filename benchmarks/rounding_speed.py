@@ -98,8 +98,8 @@ def main() -> None:
         print(f"instances folder {INSTANCES} is missing: this benchmark needs ../shared/instances")
         return
     from selection.engine.api import PanelDistribution
-    from selection.problem import build_problem
     from selection.lottery.rounding import _expand, _units, uniform_lottery
+    from selection.problem import build_problem
 
     print(f"{'instance':24} {'n':>5} {'k':>4} {'dist':>8} {'panels':>6} {'round s':>8} {'max chg':>8} "
           f"{'peer s':>7} {'peer chg':>8} {'ratio':>6}  all quota-exact")

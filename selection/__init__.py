@@ -9,8 +9,8 @@ Usable on its own (it knows nothing of the simulation)::
 from selection.engine.api import ALGORITHMS, PanelDistribution, SelectionResult, select
 from selection.errors import InfeasibleQuotasError, InputError, Problem
 from selection.inputs import read_pool, read_quotas, read_table
-from selection.records import Pool, Quota, Quotas
 from selection.problem import SelectionProblem, build_problem
+from selection.records import Pool, Quota, Quotas
 
 __all__ = [
     "ALGORITHMS", "InfeasibleQuotasError", "InputError", "PanelDistribution", "Pool", "Problem", "Quota", "Quotas",

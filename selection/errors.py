@@ -1,13 +1,20 @@
-"""Errors a user can act on. Every message is one line: where (file, row, column), what, and what to do."""
+"""Errors a user can act on. Every message is one line: where (file, row, column), what, and what to do.
+
+:class:`UserError` is the one base class of every error caused by the user's input or choices (bad files, infeasible
+quotas, an unusable audit bundle, an invalid scenario); programs catch it once and print ``problems``, one per line.
+Library messages never name command-line flags: a problem about a call's parameter names the parameter
+(``Problem.parameter``, e.g. ``"size"``) and the command line translates it into its flag.
+"""
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input file.
+    """One problem in an input file or parameter.
 
     ``row`` is the spreadsheet row number (the header is row 1, the first data row is row 2); 0 means the whole file.
+    ``parameter`` names the call parameter at fault (``file`` is then empty).
     """
 
     file: str
@@ -15,9 +22,16 @@ class Problem:
     column: str
     message: str
     fix: str
+    parameter: str = ""
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, parameter_names: dict[str, str] | None = None) -> str:
+        """The one-line message; ``parameter_names`` maps a parameter to the name a user knows it by (a flag)."""
         where = self.file
+        if self.parameter:
+            where = (parameter_names or {}).get(self.parameter, self.parameter)
         if self.row:
             where += f", row {self.row}"
         if self.column:
@@ -25,15 +39,29 @@ class Problem:
         return f"{where}: {self.message}; {self.fix}"
 
 
-class InputError(ValueError):
+class UserError(ValueError):
+    """Base of every error the user can fix. ``problems``: the :class:`Problem` list (may be empty, then the
+    message stands alone)."""
+
+    def __init__(self, message: str = "", problems: list[Problem] | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message or "\n".join(str(p) for p in self.problems))
+
+    def lines(self, parameter_names: dict[str, str] | None = None) -> list[str]:
+        """One line per problem (or the message's lines), parameters renamed by ``parameter_names``."""
+        if self.problems:
+            return [p.describe(parameter_names) for p in self.problems]
+        return str(self).splitlines() or [type(self).__name__]
+
+
+class InputError(UserError):
     """Bad input: carries one or more problems, each printed on one line."""
 
     def __init__(self, problems: list[Problem] | Problem):
-        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(problems=[problems] if isinstance(problems, Problem) else list(problems))
 
 
-class InfeasibleQuotasError(ValueError):
+class InfeasibleQuotasError(UserError):
     """No panel meets every quota. ``suggestions`` holds the smallest relaxation found.
 
     Each suggestion is a tuple (feature, value, old_min, old_max, new_min, new_max) for quotas that must change.
@@ -42,3 +70,11 @@ class InfeasibleQuotasError(ValueError):
     def __init__(self, message: str, suggestions: list[tuple[str, str, int, int, int, int]]):
         self.suggestions = suggestions
         super().__init__(message)
+
+
+class BundleError(UserError):
+    """An audit bundle cannot be used: unreadable, from a newer format, incomplete, or edited (checksum)."""
+
+
+class DrawError(UserError):
+    """A step of the public draw cannot be taken as asked (already drawn, not drawn yet, an id not on the panel)."""

@@ -8,11 +8,12 @@ becomes "at most one of these types' members" on every panel.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from selection.errors import InputError, Problem
-from selection.records import Pool, Quotas, norm
+from selection.records import Pool, Quota, Quotas, norm
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +50,12 @@ class SelectionProblem:
     def n_types(self) -> int:
         return len(self.counts)
 
+    @cached_property
+    def quota_rows(self) -> tuple[Quota, ...]:
+        """The quotas in row order f = 0..F-1 (grouped by feature, features in order of first appearance): the
+        order of ``lo``, ``hi`` and of every seats vector."""
+        return tuple(q for f in self.quotas.features for q in self.quotas.of(f))
+
     def type_matrix(self) -> np.ndarray:
         """(F, T) 0/1 matrix: 1 where type t has quota row f's value."""
         m = np.zeros((len(self.lo), self.n_types), dtype=np.int64)
@@ -57,20 +64,48 @@ class SelectionProblem:
         return m
 
     def seats(self, type_counts: np.ndarray) -> np.ndarray:
-        """Seats per quota row for a panel given as counts per type."""
+        """Seats per quota row (F,) for a panel given as counts per type."""
         return self.type_matrix() @ type_counts
+
+    def seats_of(self, person_idx: np.ndarray) -> np.ndarray:
+        """Seats per quota row (F,) held by a set of people (person indices)."""
+        idx = np.asarray(person_idx, dtype=np.int64)
+        return np.bincount(self.person_values[idx].ravel(), minlength=len(self.lo)).astype(np.int64)
+
+    @cached_property
+    def household_of(self) -> np.ndarray:
+        """(n,) household group of each person (index into ``households``), -1 when they share with nobody."""
+        group_of_type = np.full(self.n_types, -1, dtype=np.int64)
+        for g, types in enumerate(self.households):
+            group_of_type[types] = g
+        out = group_of_type[self.type_of]
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def type_members(self) -> tuple[np.ndarray, ...]:
+        """Person indices of each type's members, in pool order (T arrays, sizes ``counts``)."""
+        order = np.argsort(self.type_of, kind="stable")
+        return tuple(np.split(order, np.cumsum(self.counts)[:-1]))
+
+    def quota_breaches(self, person_idx: np.ndarray) -> list[str]:
+        """Readable breaches of size, quotas and the household rule by a panel (person indices); [] when the panel
+        is feasible."""
+        idx = np.asarray(person_idx, dtype=np.int64)
+        out = []
+        if len(idx) != self.k or len(np.unique(idx)) != len(idx):
+            out.append(f"{len(np.unique(idx))} distinct members instead of {self.k}")
+        for q, s, lo, hi in zip(self.quota_rows, self.seats_of(idx), self.lo, self.hi, strict=True):
+            if s < lo or s > hi:
+                out.append(f"{q.feature}={q.value} has {s} seats (quota {lo}-{hi})")
+        chosen = np.bincount(self.type_of[idx], minlength=self.n_types)
+        if any(chosen[h].sum() > 1 for h in self.households):
+            out.append("two members share a household")
+        return out
 
     def is_feasible_panel(self, person_idx: np.ndarray) -> bool:
         """True iff a set of person indices has k people, meets every quota and the household rule."""
-        person_idx = np.asarray(person_idx)
-        if len(person_idx) != self.k or len(set(person_idx.tolist())) != self.k:
-            return False
-        seats = np.bincount(self.person_values[person_idx].ravel(), minlength=len(self.lo))
-        if np.any(seats < self.lo) or np.any(seats > self.hi):
-            return False
-        chosen = np.zeros(self.n_types, dtype=np.int64)
-        np.add.at(chosen, self.type_of[person_idx], 1)
-        return all(chosen[h].sum() <= 1 for h in self.households)
+        return not self.quota_breaches(person_idx)
 
 
 def _pool_column(pool: Pool, feature: str) -> str | None:
@@ -85,10 +120,11 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
     problems: list[Problem] = []
     qsrc, psrc = quotas.source, pool.source
     if k <= 0:
-        problems.append(Problem("--size", 0, "", f"panel size {k} must be at least 1", "give a positive --size"))
+        problems.append(Problem("", 0, "", f"panel size {k} must be at least 1", "give a positive panel size",
+                                parameter="size"))
     elif k > pool.size:
-        problems.append(Problem("--size", 0, "", f"panel size {k} is larger than the pool ({pool.size} people)",
-                                "choose a smaller panel or recruit more respondents"))
+        problems.append(Problem("", 0, "", f"panel size {k} is larger than the pool ({pool.size} people)",
+                                "choose a smaller panel or recruit more respondents", parameter="size"))
     feats = quotas.features
     columns, index = [], {}
     for f in feats:

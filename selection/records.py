@@ -114,7 +114,7 @@ class Pool:
             id_column = found[0] if found else None
         elif id_column not in df.columns:
             raise InputError(Problem(source, 1, id_column, "id column not found (columns: "
-                                     f"{', '.join(df.columns[:12])})", "pass --id-column with one of those"))
+                                     f"{', '.join(df.columns[:12])})", "name one of those as the id column"))
         if id_column is None:
             ids = tuple(str(i) for i in range(1, len(df) + 1))
         else:

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import typer  # noqa: E402
 
-from cocreate.cli.select import run_select  # noqa: E402
 from cocreate.cli.common import atomic_write, write_csv  # noqa: E402
+from cocreate.cli.select import run_select  # noqa: E402
 
 DATA = files("selection") / "data"
 DEMO_SEED = "demo seed: announce a real one (e.g. lottery numbers) after publishing lottery.csv"
@@ -82,7 +82,7 @@ def _simulate(out: Path, population: int, seeds: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     scenario = Path(str(files("sim") / "scenarios" / "baseline.yaml"))
     if not scenario.exists():
-        scenario = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+        scenario = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
     sc = load_scenario(scenario).with_overrides({"population.size": population})
     strategies = ["inform", "consult", "consult_ignore", "cocreate_sortition", "captured"]
     results = [run(sc, s, seed) for seed in range(seeds) for s in strategies]

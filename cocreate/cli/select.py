@@ -5,34 +5,19 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cocreate.cli.draw_steps import (
-    describe_reserves,
-    dropout_column_of,
-    fail,
-    perform_draw,
-    read_dropout,
-    reserve_length,
-    split,
-    write_commitment,
-    write_draw,
-)
-from cocreate.cli.common import write_csv, write_json
-from selection import ALGORITHMS, InfeasibleQuotasError, InputError, read_pool, read_quotas, select
-from selection.lottery import bundle as audit
+from cocreate.cli.common import fail, split, write_json
+from cocreate.cli.draw import describe_reserves
 from selection.engine.metrics import summary as metric_summary
-from selection.lottery.rounding import ROUNDING, uniform_lottery
+from selection.errors import UserError
+from selection.lottery import files, workflow
 
-OUTPUTS = ("lottery.csv", "lottery.html", "audit.json", "panel.csv", "reserves.csv", "probabilities.csv",
-           "summary.json")
-SOLVER_SEED = 0  # fixed so that anyone re-running the selection gets the same distribution
-ROUNDING_SEED = 0
+OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json")
 
 
 @dataclass(frozen=True)
@@ -50,31 +35,26 @@ class Selected:
         return self.result.probabilities
 
 
-def _solve(pool, quotas, size, algorithm, draws, console):
+def _publish(console: Console, **kwargs) -> workflow.Publication:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(f"{algorithm}: fixing probabilities", total=None)
+        task = bar.add_task(f"{kwargs['algorithm']}: fixing probabilities", total=None)
 
         def progress(stage: str, done: int, total: int, value: float) -> None:
             bar.update(task, completed=done, total=total, description=f"{stage} (min {value:.4f})"
                        if stage == "leximin" else stage)
 
-        return select(pool, quotas, size, algorithm=algorithm, seed=SOLVER_SEED, legacy_draws=draws,
-                      progress=progress)
+        return workflow.publish(**kwargs, progress=progress)
 
 
 def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorithm: str = "leximin",
                seed: str | None = None, household: str | None = None, id_column: str | None = None,
                keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False,
-               m: int = 1000, reserves: int | None = None, dropout_column: str | None = None,
+               m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None) -> Selected:
     """Do the whole `select` job. Without ``seed``/``number`` it stops after publishing the lottery. Raises
     typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
-    if algorithm not in ALGORITHMS:
-        fail(f"--algorithm: unknown '{algorithm}'; choose one of {', '.join(ALGORITHMS)}")
-    if m < 1:
-        fail(f"--lottery-size: {m} must be at least 1 (1000 is usual: three ten-sided dice)")
     if seed is not None and number is not None:
         fail("give either --seed (public seed text) or --number (rolled with dice), not both")
     replaced = sorted(out.glob("replacement-*"))
@@ -82,53 +62,24 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     if clash and not force:
         fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
     try:
-        pool = read_pool(pool_path, id_column=id_column, household_columns=split(household))
-        quotas = read_quotas(quotas_path)
-        dropout_column = dropout_column_of(pool, dropout_column)
-        dropout = read_dropout(pool, dropout_column)  # checked before the long solve
-        unknown = set(split(keep_columns)) - set(pool.table.columns)
-        if unknown:
-            fail(f"--keep-columns: {', '.join(sorted(unknown))} not in {pool.source}")
-        result = _solve(pool, quotas, size, algorithm, draws, console)
-    except (InputError, InfeasibleQuotasError) as err:
-        fail(str(err))
-    problem = result.distribution.problem
-    console.print(f"rounding to a uniform lottery of {m} panels ...")
-    lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
-    ids = pool.ids
-    panels = [[ids[i] for i in p] for p in lottery.panels]
-    bundle = {
-        "inputs": {"pool": audit.file_record(pool_path), "quotas": audit.file_record(quotas_path)},
-        "options": {"k": size, "algorithm": algorithm, "m": m, "household": split(household),
-                    "id_column": pool.id_column if id_column else None, "legacy_draws": draws, "tol": 1e-6,
-                    "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
-                    "reserves": reserve_length(size, lottery.probabilities, dropout) if reserves is None else reserves,
-                    "dropout_column": dropout_column, "keep_columns": split(keep_columns)},
-        "versions": audit.versions(),
-        "probabilities": {"ids": list(ids), "target": np.round(lottery.target, 12).tolist(),
-                          "lottery": np.round(lottery.probabilities, 12).tolist()},
-        "rounding": {"max_change": round(lottery.max_change, 12) + 1e-12, "mean_change": lottery.mean_change,
-                     "moves": lottery.moves, "distinct_panels": int(np.count_nonzero(lottery.copies))},
-        "lottery": {"m": m, "sha256": audit.commitment(panels), "panels": panels},
-        "draw": None, "reserves": [], "reserves_method": None, "steps": [],
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    for folder in replaced:  # --force: replacements of the earlier draw no longer belong to this folder's draw
-        shutil.rmtree(folder)
-    write_commitment(out, bundle)
-    write_csv(out / "probabilities.csv", pd.DataFrame({"id": list(ids), "probability": np.round(lottery.target, 9),
-                                                        "lottery_probability": np.round(lottery.probabilities, 9)}))
-    metrics = None
-    if seed is None and number is None:
-        write_json(out / "audit.json", audit.seal(bundle))
-    else:
-        bundle = perform_draw(bundle, pool, problem, seed, number)
-        write_draw(out, bundle, pool, problem)
-        index = {pid: i for i, pid in enumerate(ids)}
-        metrics = metric_summary(problem, lottery.target, np.array([index[i] for i in bundle["draw"]["panel"]]))
+        pub = _publish(console, pool_path=pool_path, quotas_path=quotas_path, k=size, algorithm=algorithm,
+                       household=split(household), id_column=id_column, keep_columns=split(keep_columns),
+                       legacy_draws=draws, m=m, reserves=reserves, dropout_column=dropout_column)
+        bundle, inputs = pub.bundle, pub.inputs
+        metrics = None
+        out.mkdir(parents=True, exist_ok=True)
+        for folder in replaced:  # --force: replacements of the earlier draw no longer belong to this folder's draw
+            shutil.rmtree(folder)
+        bundle = files.write_publication(out, bundle, pub.lottery)
+        if seed is not None or number is not None:
+            bundle = files.write_draw(out, workflow.draw(bundle, inputs, seed, number), inputs)
+            metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
+    except UserError as err:
+        fail(err)
+    result, lottery = pub.result, pub.lottery
     summary = {"algorithm": algorithm, "k": size, "pool": str(pool_path), "quotas": str(quotas_path),
-               "pool_size": pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
-               "metrics": metrics or _undrawn(metric_summary(problem, lottery.target, lottery.panels[0])),
+               "pool_size": inputs.pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
+               "metrics": metrics or _undrawn(metric_summary(inputs.problem, lottery.target, lottery.panels[0])),
                "lottery": {"m": m, "sha256": bundle["lottery"]["sha256"], "max_change": lottery.max_change,
                            "mean_change": lottery.mean_change},
                "draw": bundle["draw"] and {k: bundle["draw"][k] for k in ("method", "seed", "number")},

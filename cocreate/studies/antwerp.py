@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from selection import InfeasibleQuotasError, Pool, Quota, Quotas, select
-from selection.population.correction import EndToEnd, cell_codes, estimate_inclusion, population_margins, spread
+from selection.population.correction import (
+    EndToEnd,
+    cell_codes,
+    estimate_inclusion,
+    population_margins,
+    spread,
+)
 from selection.population.funnel import (
     ResponseModel,
     funnel_stages,

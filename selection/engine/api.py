@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from selection.engine import legacy
-from selection.engine import leximin
-from selection.engine import metrics
-from selection.engine import nash
-from selection.engine import relax
-from selection.records import Pool, Quotas
+from selection.engine import legacy, leximin, metrics, nash, relax
 from selection.engine.pricing import Pricer
+from selection.errors import InputError, Problem
 from selection.problem import SelectionProblem, build_problem
+from selection.records import Pool, Quotas
 
 ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
+TOLERANCE = 1e-6
+"""Default certification tolerance of the optimising algorithms, in probability units."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,14 +49,9 @@ class PanelDistribution:
         j = int(rng.choice(len(self.weights), p=self.weights / self.weights.sum()))
         if self.person_panels is not None:
             return np.sort(self.person_panels[j])
-        members = _members(self.problem)
+        members = self.problem.type_members
         chosen = [rng.choice(members[t], size=int(c), replace=False) for t, c in enumerate(self.type_panels[j]) if c]
         return np.sort(np.concatenate(chosen))
-
-
-def _members(problem: SelectionProblem) -> list[np.ndarray]:
-    order = np.argsort(problem.type_of, kind="stable")
-    return np.split(order, np.cumsum(problem.counts)[:-1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +75,7 @@ class SelectionResult:
 
 
 def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
-           weights: np.ndarray | None = None, tol: float = 1e-6, legacy_draws: int = 1000,
+           weights: np.ndarray | None = None, tol: float = TOLERANCE, legacy_draws: int = 1000,
            progress: Callable[[str, int, int, float], None] | None = None) -> SelectionResult:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
@@ -91,7 +85,8 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     relaxation) when no panel exists.
     """
     if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm '{algorithm}'; choose one of {', '.join(ALGORITHMS)}")
+        raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'", f"choose one of {', '.join(ALGORITHMS)}",
+                                 parameter="algorithm"))
     problem = build_problem(pool, quotas, k, weights)
     start = time.perf_counter()
     if Pricer(problem).feasible() is None:

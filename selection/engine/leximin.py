@@ -15,8 +15,8 @@ import numpy as np
 
 from selection.engine.master import DualMaster
 from selection.engine.pricing import Pricer
-from selection.problem import SelectionProblem
 from selection.engine.swaps import SwapSearch
+from selection.problem import SelectionProblem
 
 Progress = Callable[[str, int, int, float], None]
 
@@ -24,7 +24,7 @@ Progress = Callable[[str, int, int, float], None]
 def _seed_panels(pricer: Pricer, problem: SelectionProblem, rng: np.random.Generator, count: int) -> list[np.ndarray]:
     panels = []
     for _ in range(count):
-        x, _, _ = pricer.best(rng.random(problem.n_types) / problem.counts)
+        x, _ = pricer.best(rng.random(problem.n_types) / problem.counts)
         panels.append(x)
     return panels
 
@@ -78,14 +78,14 @@ class _Stage:
         fixed = ~np.isnan(m.fixed)
         return float(m.coef @ (x * y)) - float(np.sum(m.fixed[fixed] * y[fixed]))
 
-    def excess(self, y: np.ndarray, z: float, keep: int = 4) -> tuple[float, list[np.ndarray]]:
+    def excess(self, y: np.ndarray, z: float) -> tuple[float, list[np.ndarray]]:
         m = self.master
         fixed = ~np.isnan(m.fixed)
         y = np.where(fixed, y, y / y[~fixed].sum())
-        best, others, bound = self.pricer.best(m.coef * y, hint=m.panels[-1], keep=keep)
+        best, bound = self.pricer.best(m.coef * y, hint=m.panels[-1])
         base = float(np.nansum(m.fixed * np.where(fixed, y, 0.0)))
         value = bound - base
-        better = [x for x in [best, *others] if float(m.coef @ (x * y)) - base > z + 1e-12]
+        better = [best] if float(m.coef @ (best * y)) - base > z + 1e-12 else []
         return value - z, better
 
 
@@ -156,7 +156,7 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     feasible; probabilities sum to 1; ``sum_j lam_j x_tj / c_t`` is each member's selection probability.
     """
     rng = np.random.default_rng(seed)
-    pricer = Pricer(problem, seed=seed)
+    pricer = Pricer(problem)
     coef = problem.type_weight / problem.counts
     master = DualMaster(coef)
     first = pricer.feasible()

@@ -19,11 +19,10 @@ def summary(problem: SelectionProblem, probabilities: np.ndarray, panel: np.ndar
     and per quota: bounds, seats on the drawn panel and expected seats."""
     p = np.asarray(probabilities, dtype=float)
     fair = problem.k / problem.n
-    seats = np.bincount(problem.person_values[panel].ravel(), minlength=len(problem.lo))
+    seats = problem.seats_of(panel)
     expected = np.zeros(len(problem.lo))
     for j in range(problem.person_values.shape[1]):
         np.add.at(expected, problem.person_values[:, j], p)
-    quotas = [q for f in problem.quotas.features for q in problem.quotas.of(f)]
     return {
         "n": problem.n,
         "k": problem.k,
@@ -37,6 +36,6 @@ def summary(problem: SelectionProblem, probabilities: np.ndarray, panel: np.ndar
         "quotas": [
             {"feature": q.feature, "value": q.value, "min": q.min, "max": q.max, "panel_seats": int(seats[f]),
              "expected_seats": round(float(expected[f]), 6), "met": bool(q.min <= seats[f] <= q.max)}
-            for f, q in enumerate(quotas)
+            for f, q in enumerate(problem.quota_rows)
         ],
     }

@@ -29,7 +29,7 @@ def solve(problem: SelectionProblem, tol: float = 1e-4, seed: int = 0, max_round
     panels = list(panels)
     lam = np.asarray(lam, dtype=float)
     coef = problem.type_weight / problem.counts
-    pricer = Pricer(problem, seed=seed)
+    pricer = Pricer(problem)
     n = float(problem.counts.sum())
     gap = np.inf
     rounds = 0
@@ -38,7 +38,7 @@ def solve(problem: SelectionProblem, tol: float = 1e-4, seed: int = 0, max_round
         lam = _fit(a, problem.counts.astype(float), lam)
         q = np.maximum(a @ lam, 1e-9)
         grad_w = problem.counts * coef / q
-        x, _, bound = pricer.best(grad_w)
+        x, bound = pricer.best(grad_w)
         gap = bound / n - 1.0
         if progress:
             progress("nash", rounds, max_rounds, gap)

@@ -9,41 +9,31 @@ upper bound on the optimum, which the column-generation certificates use.
 """
 
 import numpy as np
-from ortools.linear_solver import pywraplp
 
+from selection.engine.constraints import SOLVED, exact_params, panel_model
 from selection.problem import SelectionProblem
 
 
 class Pricer:
-    """Builds the panel model once; each call changes only the objective."""
+    """Builds the panel model once (:func:`selection.engine.constraints.panel_model`, one variable per type); each
+    call changes only the objective."""
 
-    def __init__(self, problem: SelectionProblem, seed: int = 0):
+    def __init__(self, problem: SelectionProblem):
         self.problem = problem
-        s = pywraplp.Solver.CreateSolver("CBC")
-        self.x = [s.IntVar(0, int(c), f"x{t}") for t, c in enumerate(problem.counts)]
-        s.Add(s.Sum(self.x) == problem.k)
-        membership = problem.type_matrix()
-        for f in range(len(problem.lo)):
-            expr = s.Sum([self.x[t] for t in np.flatnonzero(membership[f])])
-            s.Add(expr >= int(problem.lo[f]))
-            s.Add(expr <= int(problem.hi[f]))
-        for h in problem.households:
-            s.Add(s.Sum([self.x[t] for t in h]) <= 1)
-        self.solver = s
-        self.params = pywraplp.MPSolverParameters()
-        self.params.SetDoubleParam(self.params.RELATIVE_MIP_GAP, 1e-10)
+        self.model = panel_model(problem)
+        self.solver, self.x = self.model.solver, self.model.x
+        self.params = exact_params(1e-10)
         self.calls = 0
 
     def feasible(self) -> np.ndarray | None:
         """Any feasible panel, or None when the quotas admit none."""
         return self.best(np.ones(self.problem.n_types))[0]
 
-    def best(self, weights: np.ndarray, hint: np.ndarray | None = None,
-             keep: int = 1) -> tuple[np.ndarray | None, list[np.ndarray], float]:
-        """Maximise ``weights @ x`` over feasible panels (weights >= 0).
+    def best(self, weights: np.ndarray, hint: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+        """Maximise ``weights @ x`` over feasible panels (weights >= 0), x in seats per type.
 
-        Returns (best panel or None if no panel exists, other good panels (none from CBC), a proven upper bound on
-        the optimum).
+        Returns (best panel or None if no panel exists, a proven upper bound on the optimum). ``hint``: a panel to
+        start from.
         """
         self.calls += 1
         w = np.asarray(weights, dtype=float)
@@ -53,9 +43,7 @@ class Pricer:
         obj.SetMaximization()
         if hint is not None:
             self.solver.SetHint(self.x, [float(v) for v in hint])
-        status = self.solver.Solve(self.params)
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return None, [], float("nan")
-        best = np.rint([v.solution_value() for v in self.x]).astype(np.int64)
-        bound = max(float(obj.BestBound()), float(w @ best))
-        return best, [], bound
+        if self.solver.Solve(self.params) not in SOLVED:
+            return None, float("nan")
+        best = self.model.values()
+        return best, max(float(obj.BestBound()), float(w @ best))

@@ -1,46 +1,34 @@
 """When no panel meets the quotas: the smallest relaxation that makes them feasible, and which quotas conflict.
 
-An integer program over seats per type (CP-SAT) with slack on every min (lowered) and max (raised): minimise the
+An integer program over seats per type (the panel model of :mod:`selection.engine.constraints`, CBC) with slack on every min (lowered) and max (raised): minimise the
 total number of seats by which bounds move, lowering small minimums reluctantly (cost ``1 + 2 / old_min`` per seat,
 as in the Sortition Foundation tool), within ``min_flex``/``max_flex`` where the quota file gives them.
 """
 
 import numpy as np
-from ortools.sat.python import cp_model
 
+from selection.engine.constraints import SOLVED, exact_params, panel_model
 from selection.errors import InfeasibleQuotasError
 from selection.problem import SelectionProblem
+
+TIME_LIMIT = 60.0  # seconds for the relaxation search
 
 
 def suggest(problem: SelectionProblem) -> list[tuple[str, str, int, int, int, int]]:
     """Quotas to change: (feature, value, old_min, old_max, new_min, new_max); [] if none can help."""
-    m = cp_model.CpModel()
-    x = [m.new_int_var(0, int(c), f"x{t}") for t, c in enumerate(problem.counts)]
-    m.add(sum(x) == problem.k)
-    for h in problem.households:
-        m.add(sum(x[t] for t in h) <= 1)
-    quotas = [q for f in problem.quotas.features for q in problem.quotas.of(f)]
-    member = problem.type_matrix()
-    cost, slack = [], []
-    for f, q in enumerate(quotas):
-        low_floor = q.min_flex if q.min_flex is not None else 0
-        high_cap = q.max_flex if q.max_flex is not None else problem.k
-        down = m.new_int_var(0, max(0, q.min - min(low_floor, q.min)), f"down{f}")
-        up = m.new_int_var(0, max(0, max(high_cap, q.max) - q.max), f"up{f}")
-        seats = sum(x[t] for t in np.flatnonzero(member[f]))
-        m.add(seats >= q.min - down)
-        m.add(seats <= q.max + up)
-        slack.append((down, up))
-        cost += [(down, 100 + 200 // max(q.min, 1)), (up, 100)]
-    m.minimize(sum(c * v for v, c in cost))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 60
-    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    rows = problem.quota_rows
+    down_cap = np.array([max(0, q.min - min(q.min_flex if q.min_flex is not None else 0, q.min)) for q in rows])
+    up_cap = np.array([max(0, max(q.max_flex if q.max_flex is not None else problem.k, q.max) - q.max)
+                       for q in rows])
+    model = panel_model(problem, slack_caps=(down_cap, up_cap), time_limit=TIME_LIMIT)
+    s = model.solver
+    s.Minimize(s.Sum([(100 + 200 // max(q.min, 1)) * d + 100 * u
+                      for q, d, u in zip(rows, model.below, model.above, strict=True)]))
+    if s.Solve(exact_params()) not in SOLVED:
         return []
     out = []
-    for q, (down, up) in zip(quotas, slack, strict=True):
-        d, u = solver.value(down), solver.value(up)
+    for q, down, up in zip(rows, model.below, model.above, strict=True):
+        d, u = round(down.solution_value()), round(up.solution_value())
         if d or u:
             out.append((q.feature, q.value, q.min, q.max, q.min - d, q.max + u))
     return out

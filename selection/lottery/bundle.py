@@ -25,14 +25,15 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from selection.errors import BundleError
+from selection.inputs import read_pool, read_quotas
+from selection.outputs import write_json
+from selection.problem import build_problem
+
 FORMAT = "cocreate-audit"
 VERSION = 1
 PACKAGES = ("cocreate", "numpy", "scipy", "pandas", "ortools", "highspy")
 REQUIRED = ("inputs", "options", "versions", "probabilities", "rounding", "lottery", "draw", "reserves", "steps")
-
-
-class BundleError(ValueError):
-    """The bundle cannot be used: unreadable, from a newer format, incomplete, or edited (checksum)."""
 
 
 def file_record(path: str | Path) -> dict:
@@ -53,6 +54,8 @@ def versions() -> dict:
 
 
 def _cell(value: str) -> str:
+    """A lottery cell as published: text a spreadsheet would run as a formula gets a leading quote. (Kept as it
+    is, not shared with :mod:`selection.outputs`: these exact bytes define the commitment of format v1.)"""
     return "'" + value if value.startswith(("=", "+", "-", "@")) else value
 
 
@@ -91,12 +94,25 @@ def seal(bundle: dict) -> dict:
 def read_inputs(options: dict, pool_path: str | Path, quotas_path: str | Path):
     """(pool, quotas, problem) read with a bundle's options, exactly as the selection read them. Raises
     :class:`selection.InputError` for unreadable files."""
-    from selection.inputs import read_pool, read_quotas
-    from selection.problem import build_problem
-
     pool = read_pool(pool_path, id_column=options.get("id_column"), household_columns=options.get("household", []))
     quotas = read_quotas(quotas_path)
     return pool, quotas, build_problem(pool, quotas, int(options["k"]))
+
+
+def build(inputs: dict, options: dict, probabilities: dict, rounding: dict, lottery: dict) -> dict:
+    """A new, undrawn bundle (not sealed) from its parts: ``inputs`` (file records of pool and quotas),
+    ``options`` (every option of the run), ``probabilities`` (ids, target, lottery), ``rounding`` (its change
+    figures) and ``lottery`` (m, panels as ids, commitment). The draw, reserves and steps start empty."""
+    return {"inputs": inputs, "options": options, "versions": versions(), "probabilities": probabilities,
+            "rounding": rounding, "lottery": lottery, "draw": None, "reserves": [], "reserves_method": None,
+            "steps": []}
+
+
+def write(path: str | Path, bundle: dict) -> dict:
+    """Seal ``bundle`` and write it atomically as ``path``; returns the sealed bundle."""
+    sealed = seal(bundle)
+    write_json(Path(path), sealed)
+    return sealed
 
 
 def load(path: str | Path) -> dict:

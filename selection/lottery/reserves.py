@@ -1,10 +1,9 @@
-"""Reserves and replacements for a drawn panel: repair a panel after drop-outs, and choose reserve lists.
+"""Reserve lists for a drawn panel, and drop-out probabilities.
 
 Real panels lose members (2 of 110 at Climate Assembly UK; 31 of 150 by the final vote of France's climate convention;
-Ireland's 2016-18 assembly replaced 53 of its 99). This module keeps the quotas when that happens:
+Ireland's 2016-18 assembly replaced 53 of its 99). This module chooses who is asked when that happens (the exact replacement itself is
+:func:`selection.lottery.repair.repair`):
 
-- :func:`repair`: the exact replacement for a given set of drop-outs (integer program, CBC), preferring people
-  earlier on a reserve list among equally good repairs.
 - :func:`plain_reserves`: the usual practice, one look-alike reserve per member, as the baseline to beat.
 - :func:`dropout_aware_reserves`: a reserve list chosen for the expected quota deviation after drop-outs, given each
   person's drop-out probability (in the spirit of Assos, Baharav, Flanigan, Procaccia, "Alternates, Assemble!",
@@ -41,15 +40,14 @@ dropping out more.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from ortools.linear_solver import pywraplp
 
 from selection.errors import InputError, Problem
-from selection.records import Pool, norm
+from selection.lottery.repair import person_indices
 from selection.problem import SelectionProblem
+from selection.records import Pool, norm
 
 BASELINE_STAY = 0.9999
 """The fitted intercept ("init") of the stay model: P(stay) of a person whose values all have factor 1."""
@@ -61,231 +59,6 @@ EXAMPLE_STAY: dict[tuple[str, str], float] = {
 """Per-value stay factors for the example pool (see the module docstring for the source and mapping)."""
 
 
-@dataclass(frozen=True)
-class QuotaDeviation:
-    """One quota row of a panel: ``seats`` held, bounds ``min``/``max``, ``below = max(min - seats, 0)``,
-    ``above = max(seats - max, 0)`` (all in seats)."""
-
-    feature: str
-    value: str
-    seats: int
-    min: int
-    max: int
-    below: int
-    above: int
-
-
-@dataclass(frozen=True, eq=False)
-class Repair:
-    """A repaired panel.
-
-    ``panel``: sorted person indices (at most k; fewer only when the candidates ran out). ``added``: the replacements
-    in preference order. ``deviation``: one :class:`QuotaDeviation` per quota row. ``empty_seats``: seats left empty.
-    ``total_deviation = sum(below + above) + empty_seats`` (0: every quota met, k seats). ``exact``: every solve
-    proved optimal (False only if the time limit cut a solve short).
-    """
-
-    panel: np.ndarray
-    added: np.ndarray
-    deviation: tuple[QuotaDeviation, ...]
-    total_deviation: int
-    exact: bool
-    empty_seats: int = 0
-
-
-# ----------------------------------------------------------------------------------------------------- helpers
-
-
-def _indices(problem: SelectionProblem, idx, what: str) -> np.ndarray:
-    """Unique sorted person indices; ValueError for anything outside 0..n-1."""
-    arr = np.asarray([] if idx is None else idx).ravel()
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{what} must be person indices (integers), got {arr.dtype}")
-    arr = arr.astype(np.int64)
-    bad = arr[(arr < 0) | (arr >= problem.n)]
-    if bad.size:
-        raise ValueError(f"{what}: person indices out of range 0..{problem.n - 1}: {bad[:10].tolist()}")
-    return np.unique(arr)
-
-
-def _names(problem: SelectionProblem, idx: np.ndarray) -> str:
-    ids = problem.pool.ids
-    return ", ".join(f"{ids[i]} (index {i})" for i in idx[:20]) + (" ..." if len(idx) > 20 else "")
-
-
-@lru_cache(maxsize=8)
-def household_of(problem: SelectionProblem) -> np.ndarray:
-    """(n,) household group of each person (index into ``problem.households``), -1 when they share with nobody."""
-    group_of_type = np.full(problem.n_types, -1, dtype=np.int64)
-    for g, types in enumerate(problem.households):
-        group_of_type[types] = g
-    out = group_of_type[problem.type_of]
-    out.setflags(write=False)
-    return out
-
-
-def _seats(problem: SelectionProblem, idx: np.ndarray) -> np.ndarray:
-    return np.bincount(problem.person_values[idx].ravel(), minlength=len(problem.lo)).astype(np.int64)
-
-
-def _ranks(problem: SelectionProblem, preference) -> np.ndarray:
-    """(n,) rank of each person: position in ``preference`` (first occurrence), then the rest in pool order."""
-    rank = np.full(problem.n, -1, dtype=np.int64)
-    pref = np.asarray([] if preference is None else preference).ravel().astype(np.int64)
-    if ((pref < 0) | (pref >= problem.n)).any():
-        raise ValueError(f"preference: person indices out of range 0..{problem.n - 1}")
-    _, first = np.unique(pref, return_index=True)
-    rank[pref[first]] = first
-    rest = np.flatnonzero(rank < 0)
-    rank[rest] = len(pref) + rest
-    return rank
-
-
-def _units(households: np.ndarray) -> int:
-    """How many of these people can sit together: everyone outside a household, plus one per household."""
-    return int((households < 0).sum() + len(np.unique(households[households >= 0])))
-
-
-def _deviation(problem: SelectionProblem, seats: np.ndarray, empty: int) -> tuple[tuple[QuotaDeviation, ...], int]:
-    below = np.maximum(problem.lo - seats, 0)
-    above = np.maximum(seats - problem.hi, 0)
-    labels = [(f, q.value) for f in problem.quotas.features for q in problem.quotas.of(f)]
-    rows = tuple(QuotaDeviation(f, v, int(s), int(lo), int(hi), int(b), int(a)) for (f, v), s, lo, hi, b, a
-                 in zip(labels, seats, problem.lo, problem.hi, below, above, strict=True))
-    return rows, int(below.sum() + above.sum() + empty)
-
-
-# ------------------------------------------------------------------------------------------------------ repair
-
-
-def repair(problem: SelectionProblem, panel: Sequence[int] | np.ndarray, dropped: Sequence[int] | np.ndarray,
-           preference: Sequence[int] | np.ndarray | None = None, exclude: Sequence[int] | np.ndarray | None = None,
-           time_limit: float = 60.0) -> Repair:
-    """Replace the ``dropped`` members of ``panel`` so that the quotas hold again.
-
-    Candidates are people not on the panel, not dropped, not in ``exclude`` and not sharing a household with anyone
-    who stays; at most one per household is added. As many seats as possible are filled (all of them unless the
-    candidates run out; empty seats count as deviation). Lexicographic optimum, exact (CBC, single-threaded): first
-    the smallest total quota deviation; then, among repairs with that deviation, the earliest candidates in
-    ``preference`` (a reserve list: the first listed person is taken if any best repair includes them, then the
-    next...); people not listed rank after it, in pool order. ``time_limit`` (seconds) bounds each solve.
-
-    Raises ValueError when a dropped person is not on the panel (naming them) or the panel has more than k people.
-    Deterministic: the same inputs give the same repair.
-    """
-    panel = _indices(problem, panel, "panel")
-    dropped = _indices(problem, dropped, "dropped")
-    if len(panel) > problem.k:
-        raise ValueError(f"the panel has {len(panel)} people, more than the panel size {problem.k}")
-    stray = np.setdiff1d(dropped, panel)
-    if stray.size:
-        raise ValueError(f"dropped people are not on the panel: {_names(problem, stray)}")
-    remaining = np.setdiff1d(panel, dropped)
-    rank = _ranks(problem, preference)
-    cands = _repair_candidates(problem, panel, dropped, remaining, _indices(problem, exclude, "exclude"))
-    need = problem.k - len(remaining)
-    cands = _prune(problem, cands[np.argsort(rank[cands], kind="stable")], need)
-    fill = min(need, _units(household_of(problem)[cands]))
-    chosen, exact = (np.zeros(0, dtype=np.int64), True)
-    if fill:
-        chosen, exact = _solve_repair(problem, _seats(problem, remaining), cands, fill, time_limit)
-    rows, total = _deviation(problem, _seats(problem, np.concatenate([remaining, chosen])), need - fill)
-    return Repair(np.sort(np.concatenate([remaining, chosen])), chosen, rows, total, exact, need - fill)
-
-
-def _repair_candidates(problem, panel, dropped, remaining, exclude) -> np.ndarray:
-    hh = household_of(problem)
-    ok = np.ones(problem.n, dtype=bool)
-    ok[panel] = False
-    ok[dropped] = False
-    ok[exclude] = False
-    taken = np.unique(hh[remaining])
-    ok &= ~np.isin(hh, taken[taken >= 0])
-    return np.flatnonzero(ok)
-
-
-def _prune(problem: SelectionProblem, ordered: np.ndarray, need: int) -> np.ndarray:
-    """Keep, per type, only the ``need`` best-ranked candidates: no repair can use more (order kept)."""
-    types = problem.type_of[ordered]
-    seen: dict[int, int] = {}
-    keep = np.zeros(len(ordered), dtype=bool)
-    for j, t in enumerate(types.tolist()):
-        seen[t] = seen.get(t, 0) + 1
-        keep[j] = seen[t] <= need
-    return ordered[keep]
-
-
-class _RepairModel:
-    """Binary x_j per candidate (in rank order), seats = base + added, deviation variables per quota row."""
-
-    def __init__(self, problem: SelectionProblem, base: np.ndarray, cands: np.ndarray, fill: int, time_limit: float):
-        s = pywraplp.Solver.CreateSolver("CBC")
-        s.SetTimeLimit(int(time_limit * 1000))
-        self.solver, self.exact = s, True
-        self.x = [s.BoolVar(f"x{j}") for j in range(len(cands))]
-        s.Add(s.Sum(self.x) == fill)
-        hh = household_of(problem)[cands]
-        for g in np.unique(hh[hh >= 0]):
-            s.Add(s.Sum([self.x[j] for j in np.flatnonzero(hh == g)]) <= 1)
-        rows = problem.person_values[cands]
-        dev = []
-        for f in range(len(problem.lo)):
-            seats = s.Sum([self.x[j] for j in np.flatnonzero((rows == f).any(axis=1))]) + int(base[f])
-            below, above = s.IntVar(0, s.infinity(), f"b{f}"), s.IntVar(0, s.infinity(), f"a{f}")
-            s.Add(below >= int(problem.lo[f]) - seats)
-            s.Add(above >= seats - int(problem.hi[f]))
-            dev += [below, above]
-        self.dev = s.Sum(dev)
-        self.params = pywraplp.MPSolverParameters()
-        self.params.SetDoubleParam(self.params.RELATIVE_MIP_GAP, 0.0)
-
-    def solve(self) -> np.ndarray | None:
-        """0/1 vector of the best solution, or None when infeasible (or no solution within the time limit)."""
-        status = self.solver.Solve(self.params)
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            self.exact &= status == pywraplp.Solver.INFEASIBLE
-            return None
-        self.exact &= status == pywraplp.Solver.OPTIMAL
-        return np.rint([v.solution_value() for v in self.x]).astype(np.int64)
-
-
-def _solve_repair(problem, base, cands, fill, time_limit) -> tuple[np.ndarray, bool]:
-    """Stage 1: least deviation D. Stage 2: fix deviation <= D, then take candidates in rank order whenever some
-    D-repair with everyone taken so far includes them (lexicographically earliest set). The incumbent (least sum of
-    ranks) answers most of these questions without a solve."""
-    m = _RepairModel(problem, base, cands, fill, time_limit)
-    m.solver.Minimize(m.dev)
-    if m.solve() is None:
-        raise RuntimeError("repair: no solution found within the time limit")
-    m.solver.Add(m.dev <= round(m.solver.Objective().Value()))
-    m.solver.Minimize(m.solver.Sum([j * v for j, v in enumerate(m.x)]))
-    best = m.solve()
-    if best is None:
-        raise RuntimeError("repair: no solution found within the time limit")
-    types, in_hh = problem.type_of[cands], household_of(problem)[cands] >= 0
-    taken = 0
-    for j in range(len(cands)):
-        if taken == fill:
-            break
-        if m.x[j].ub() == 0:
-            continue
-        m.x[j].SetLb(1)
-        trial = best if best[j] == 1 else m.solve()
-        if trial is not None:
-            best, taken = trial, taken + 1
-            continue
-        m.x[j].SetLb(0)
-        later = [j] if in_hh[j] else [i for i in range(j, len(cands)) if types[i] == types[j]]
-        for i in later:  # same type: interchangeable, so just as impossible
-            m.x[i].SetUb(0)
-        if best[later].any():  # cannot happen at an optimum; re-solve rather than trust it
-            best = m.solve()
-    return cands[np.flatnonzero(best)], m.exact
-
-
-# ---------------------------------------------------------------------------------------------- reserve lists
-
-
 def plain_reserves(problem: SelectionProblem, panel: Sequence[int] | np.ndarray, size: int, seed: int) -> np.ndarray:
     """The usual practice: an ordered list of ``size`` distinct non-members, one look-alike per member.
 
@@ -294,11 +67,11 @@ def plain_reserves(problem: SelectionProblem, panel: Sequence[int] | np.ndarray,
     features; people sharing a household with a panel member or an earlier reserve only when no one else is left.
     Fewer than ``size`` only when the pool runs out. Deterministic given ``seed``.
     """
-    panel = _indices(problem, panel, "panel")
+    panel = person_indices(problem, panel, "panel")
     if len(panel) == 0:
         raise ValueError("the panel is empty")
     rng = np.random.default_rng(seed)
-    hh, pv = household_of(problem), problem.person_values
+    hh, pv = problem.household_of, problem.person_values
     free = np.ones(problem.n, dtype=bool)
     free[panel] = False
     used = set(hh[panel].tolist()) - {-1}
@@ -352,7 +125,7 @@ def _refill(problem: SelectionProblem, sc: _Scenarios, reserves: np.ndarray) -> 
     used = np.zeros(len(empty), dtype=np.int64)
     r = len(reserves)
     if r:
-        hh = household_of(problem)
+        hh = problem.household_of
         hr = hh[reserves]
         same = (hr[:, None] == hr[None, :]) & (hr[:, None] >= 0) | np.eye(r, dtype=bool)
         shares = ((hh[sc.panel][:, None] == hr[None, :]) & (hr >= 0)).astype(np.int64)
@@ -398,7 +171,7 @@ def dropout_aware_reserves(problem: SelectionProblem, panel: Sequence[int] | np.
     strictly better, so the result is never worse than the plain list on the training sample. Deterministic given
     ``seed``; evaluate on other scenarios (another seed) with :func:`simulate_dropouts`.
     """
-    panel = _indices(problem, panel, "panel")
+    panel = person_indices(problem, panel, "panel")
     p = _check_dropout(problem, dropout)
     rng = np.random.default_rng(seed)
     queues = _candidate_queues(problem, panel, p, rng)
@@ -418,7 +191,7 @@ def dropout_aware_reserves(problem: SelectionProblem, panel: Sequence[int] | np.
 
 def _candidate_queues(problem, panel, p, rng) -> dict[int, list[int]]:
     """Per type, the eligible non-members, least likely to drop out first (ties: random)."""
-    hh = household_of(problem)
+    hh = problem.household_of
     ok = np.ones(problem.n, dtype=bool)
     ok[panel] = False
     taken = np.unique(hh[panel])
@@ -433,7 +206,7 @@ def _candidate_queues(problem, panel, p, rng) -> dict[int, list[int]]:
 
 def _take(problem, queues: dict[int, list[int]], person: int) -> None:
     """Remove ``person`` and anyone sharing their household from the candidate queues."""
-    hh = household_of(problem)
+    hh = problem.household_of
     t = int(problem.type_of[person])
     queues[t].pop(0)
     drop = [t] if not queues[t] else []
@@ -467,7 +240,7 @@ def simulate_dropouts(problem: SelectionProblem, panel: Sequence[int] | np.ndarr
     ``sem_deviation``; ``share_all_met`` (share of scenarios with deviation 0: every quota met, no empty seat);
     ``mean_empty_seats``; ``mean_reserves_used``; ``mean_dropouts`` (panel members who dropped).
     """
-    panel = _indices(problem, panel, "panel")
+    panel = person_indices(problem, panel, "panel")
     reserves = np.asarray(reserves, dtype=np.int64).ravel()
     if np.isin(reserves, panel).any() or len(np.unique(reserves)) != len(reserves):
         raise ValueError("reserves must be distinct people who are not on the panel")
@@ -522,6 +295,5 @@ def dropout_from_stay(problem: SelectionProblem, stay: Mapping[tuple[str, str], 
     factors mapped to the example pool.
     """
     factors = {(norm(f), norm(v)): float(b) for (f, v), b in stay.items()}
-    row_factor = np.array([factors.get((norm(f), norm(q.value)), 1.0)
-                           for f in problem.quotas.features for q in problem.quotas.of(f)])
+    row_factor = np.array([factors.get((norm(q.feature), norm(q.value)), 1.0) for q in problem.quota_rows])
     return 1.0 - baseline * row_factor[problem.person_values].prod(axis=1)

@@ -61,9 +61,7 @@ def _units(dist) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         for j, panel in enumerate(dist.person_panels):
             a[j, panel] = 1
         return a, np.ones(problem.n), [np.array([i]) for i in range(problem.n)]
-    order = np.argsort(problem.type_of, kind="stable")
-    members = np.split(order, np.cumsum(problem.counts)[:-1])
-    return dist.type_panels.astype(float), problem.counts.astype(float), members
+    return dist.type_panels.astype(float), problem.counts.astype(float), list(problem.type_members)
 
 
 def systematic_counts(weights: np.ndarray, m: int, offset: float) -> np.ndarray:

@@ -10,12 +10,19 @@ announced that nobody controls, for example a national lottery's winning numbers
    the number ``x mod m`` in 0..m-1: rejection instead of a bare modulo, so every number has chance exactly 1/m.
 
 Anyone can recompute it with ten lines of any language; ``docs/draw.md`` has the recipe and test vectors.
+
+Every other seed of a draw is derived from the same public inputs by :func:`derived_seed`, one *purpose* each
+(:data:`PURPOSES`); nothing after the draw uses a seed that was chosen by hand. A draw made with dice has no seed
+text: its text is ``manual:<number>`` (:func:`draw_text`).
 """
 
 import hashlib
 import unicodedata
 
 DERIVATION = "cocreate-draw-v1"
+PURPOSES = ("reserves", "reserve-comparison")
+"""``reserves``: the order and choice of the reserve list; ``reserve-comparison``: the held-out drop-out scenarios
+that compare the drop-out-aware list with a plain one."""
 
 
 def canonical_seed(text: str) -> str:
@@ -40,8 +47,16 @@ def draw_number(seed: str, commitment: str, m: int) -> int:
         counter += 1
 
 
+def draw_text(seed: str | None, number: int) -> str:
+    """The text later seeds derive from: the canonical public seed, or ``manual:<number>`` for a hand draw."""
+    return canonical_seed(seed) if seed is not None else f"manual:{number}"
+
+
 def derived_seed(seed: str, commitment: str, purpose: str) -> int:
-    """A 63-bit integer for seeded steps after the draw (e.g. ``purpose="reserves"``), from the same inputs."""
+    """A 63-bit integer for a seeded step after the draw (``purpose`` one of :data:`PURPOSES`): the first 8 bytes
+    of ``SHA-256(DERIVATION NUL purpose NUL commitment NUL seed)``, big-endian, shifted right by one bit."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown seed purpose '{purpose}'; one of {', '.join(PURPOSES)}")
     data = b"\0".join([DERIVATION.encode(), purpose.encode(), commitment.lower().encode(),
                        canonical_seed(seed).encode("utf-8")])
     return int.from_bytes(hashlib.sha256(data).digest()[:8], "big") >> 1

@@ -9,27 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from selection.engine.api import TOLERANCE
 from selection.lottery import bundle as audit
-from selection.lottery.seeds import canonical_seed, draw_number
-from selection.problem import SelectionProblem
-
-TOLERANCE = 1e-6  # probability units: recomputed fair probabilities must agree to this
-
-
-def quota_breaches(problem: SelectionProblem, idx: np.ndarray) -> list[str]:
-    """Human-readable quota and household breaches of a panel (person indices); empty when it is quota-exact."""
-    out = []
-    if len(idx) != problem.k:
-        out.append(f"{len(idx)} members instead of {problem.k}")
-    seats = np.bincount(problem.person_values[idx].ravel(), minlength=len(problem.lo))
-    rows = [q for f in problem.quotas.features for q in problem.quotas.of(f)]
-    for q, s, lo, hi in zip(rows, seats, problem.lo, problem.hi, strict=True):
-        if s < lo or s > hi:
-            out.append(f"{q.feature}={q.value} has {s} seats (quota {lo}-{hi})")
-    chosen = np.bincount(problem.type_of[idx], minlength=problem.n_types)
-    if any(chosen[h].sum() > 1 for h in problem.households):
-        out.append("two members share a household")
-    return out
+from selection.lottery import workflow
+from selection.lottery.reserves import read_dropout
+from selection.lottery.seeds import canonical_seed, derived_seed, draw_number, draw_text
 
 
 class Checker:
@@ -43,7 +27,8 @@ class Checker:
             if now["sha256"] != rec["sha256"]:
                 self.found.append(f"{key} file changed: {path} has SHA-256 {now['sha256'][:16]}..., the bundle "
                                   f"recorded {rec['sha256'][:16]}... ({rec['name']}, {rec['bytes']} bytes)")
-        self.pool, self.quotas, self.problem = audit.read_inputs(opts, pool_path, quotas_path)
+        self.inputs = workflow.read_inputs(opts, pool_path, quotas_path)
+        self.pool, self.quotas, self.problem = self.inputs.pool, self.inputs.quotas, self.inputs.problem
         self.index = {pid: i for i, pid in enumerate(self.pool.ids)}
 
     def indices(self, ids: list[str], what: str) -> np.ndarray | None:
@@ -72,7 +57,7 @@ class Checker:
             if idx is None:
                 continue
             counts[idx] += 1
-            breaches = quota_breaches(self.problem, idx)
+            breaches = self.problem.quota_breaches(idx)
             if breaches:
                 self.found.append(f"panel {number} is not quota-exact: {'; '.join(breaches)}")
         probs = self.bundle["probabilities"]
@@ -122,7 +107,7 @@ class Checker:
                 self.found.append(f"replacement {n}: the new panel is not the old one minus dropped plus added")
             idx = self.indices(sorted(panel), f"replacement {n}")
             if idx is not None:
-                breaches = quota_breaches(self.problem, idx)
+                breaches = self.problem.quota_breaches(idx)
                 if (len(breaches) == 0) != (int(step["total_deviation"]) == 0):
                     self.found.append(f"replacement {n} reports deviation {step['total_deviation']} but the panel "
                                       f"has: {'; '.join(breaches) or 'none'}")
@@ -130,32 +115,33 @@ class Checker:
 
     def reserves(self) -> None:
         """Choose the reserve list again from the drawn panel and the recorded seed, and compare."""
-        from selection.lottery.reserves import dropout_aware_reserves, plain_reserves, read_dropout
-
         draw, opts = self.bundle["draw"], self.bundle["options"]
         if draw is None or not self.bundle["reserves"]:
             return
         panel = self.indices(draw["panel"], "the drawn panel")
         if panel is None:
             return
-        size, seed = len(self.bundle["reserves"]), int(draw["reserve_seed"])
-        if opts.get("dropout_column"):
-            dropout = read_dropout(self.pool, opts["dropout_column"])
-            fresh = dropout_aware_reserves(self.problem, panel, size, dropout, seed)
-        else:
-            fresh = plain_reserves(self.problem, panel, size, seed)
+        text = draw_text(draw["seed"], int(draw["number"]))
+        dropout = read_dropout(self.pool, opts["dropout_column"]) if opts.get("dropout_column") else None
+        fresh, _ = workflow.choose_reserves(self.problem, panel, int(opts["reserves"]), dropout, text,
+                                            self.bundle["lottery"]["sha256"])
+        if int(draw["reserve_seed"]) != derived_seed(text, self.bundle["lottery"]["sha256"], "reserves"):
+            self.found.append("the recorded reserve seed is not the one derived from the draw")
         if [self.pool.ids[i] for i in fresh] != list(self.bundle["reserves"]):
             self.found.append("the reserve list differs from a fresh computation from the drawn panel and seed")
 
-    def recompute(self) -> None:
-        """Run the selection and rounding again with the bundle's options and compare."""
-        from selection.engine.api import select
-        from selection.lottery.rounding import uniform_lottery
-
+    def recompute(self, pool_path: Path, quotas_path: Path) -> None:
+        """Publish again with the bundle's options (the same :func:`workflow.publish` the commands use) and compare."""
         opts = self.bundle["options"]
-        result = select(self.pool, self.quotas, int(opts["k"]), algorithm=opts["algorithm"],
-                        seed=int(opts["solver_seed"]), tol=float(opts["tol"]), legacy_draws=int(opts["legacy_draws"]))
-        lot = uniform_lottery(result.distribution, int(opts["m"]), seed=int(opts["rounding_seed"]))
+        fixed = {"solver_seed": workflow.SOLVER_SEED, "rounding_seed": workflow.ROUNDING_SEED, "tol": TOLERANCE}
+        for key, value in fixed.items():
+            if opts.get(key) != value:
+                self.found.append(f"the bundle records {key} {opts.get(key)}; this cocreate always uses {value}")
+        lot = workflow.publish(pool_path, quotas_path, int(opts["k"]), algorithm=opts["algorithm"],
+                               household=opts.get("household", []), id_column=opts.get("id_column"),
+                               keep_columns=opts.get("keep_columns", []), legacy_draws=int(opts["legacy_draws"]),
+                               m=int(opts["m"]), reserves=int(opts["reserves"]),
+                               dropout_column=opts.get("dropout_column") or "").lottery
         note = ""
         now = audit.versions()
         changed = [f"{k} {v} (bundle {self.bundle['versions'].get(k)})" for k, v in now.items()
@@ -192,5 +178,5 @@ def verify(bundle_path: Path, pool_path: Path, quotas_path: Path, seed: str | No
     check.draw(seed)
     check.steps()
     if recompute:
-        check.recompute()
+        check.recompute(Path(pool_path), Path(quotas_path))
     return bundle, check.found

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cocreate.studies.antwerp import compare_methods, method_table
 from selection.population.correction import (
     EndToEnd,
     estimate_inclusion,
@@ -11,7 +12,6 @@ from selection.population.correction import (
     spread,
     weighted_gini,
 )
-from cocreate.studies.antwerp import compare_methods, method_table
 from selection.population.funnel import ResponseModel, invitation_probability, recruit, response_propensity
 from selection.population.synthesis import synthesize_population
 

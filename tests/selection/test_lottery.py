@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from selection import select
-from selection.lottery.seeds import canonical_seed, derived_seed, draw_number
 from selection.lottery.rounding import uniform_lottery
+from selection.lottery.seeds import canonical_seed, derived_seed, draw_number
 from tests.selection.test_engine import feasible, instances
 
 COMMITMENT = "49dec7e25a30ac13a4025ab417497d9ba5680156d6da77c88860c0e95142b6b0"  # sha256(b"cocreate test vector lottery")
@@ -97,7 +97,7 @@ def test_matches_the_documented_recipe(seed, m):
 def test_numbers_are_uniform_and_purposes_independent():
     counts = np.bincount([draw_number(f"draw {i}", COMMITMENT, 6) for i in range(6000)], minlength=6)
     assert counts.min() > 900 and counts.max() < 1100  # deterministic inputs: this cannot flip between runs
-    assert derived_seed("a", COMMITMENT, "reserves") != derived_seed("a", COMMITMENT, "other")
+    assert derived_seed("a", COMMITMENT, "reserves") != derived_seed("a", COMMITMENT, "reserve-comparison")
     assert 0 <= derived_seed("a", COMMITMENT, "reserves") < 2**63
 
 

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from selection import InputError, Pool, Quota, Quotas, build_problem
+from selection.lottery.repair import repair
 from selection.lottery.reserves import (
     dropout_aware_reserves,
     dropout_from_stay,
     plain_reserves,
     read_dropout,
-    repair,
     simulate_dropouts,
 )
 
