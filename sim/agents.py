@@ -11,7 +11,8 @@ import numpy as np
 class Institution(mesa.Agent):
     """The public body: holds the draft position, decides to honour or ignore recommendations, implements.
 
-    `progress` is implementation progress in [0, 1]; `lobby_pressure` accumulates over the design phase.
+    `progress` is implementation progress in [0, 1]; `lobby_pressure` is the pressure on the latest decision;
+    `buy_in` is the political buy-in (speeds implementation, resists lobbying).
     """
 
     def __init__(self, model, position: float, expertise: float, authenticity: float, buy_in: float):

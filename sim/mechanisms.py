@@ -92,12 +92,12 @@ def deliberate(opinion: np.ndarray, knowledge: np.ndarray, rng: np.random.Genera
     return new_op, new_kn, table
 
 
-def pooled_quality(knowledge: np.ndarray) -> float:
-    """Panel solution quality in [0, 1]: mean over the K dimensions of the best member's knowledge, weighted with the
-    mean member's (0.5 each), so both breadth (someone knows it) and depth (shared understanding) count."""
+def pooled_quality(knowledge: np.ndarray, breadth_weight: float) -> float:
+    """Panel solution quality in [0, 1]: `breadth_weight` x the mean over the K dimensions of the best member's
+    knowledge (breadth: someone knows it) + (1 - breadth_weight) x the mean member's (depth: shared understanding)."""
     if len(knowledge) == 0:
         return 0.0
-    return float(0.5 * knowledge.max(axis=0).mean() + 0.5 * knowledge.mean())
+    return float(breadth_weight * knowledge.max(axis=0).mean() + (1.0 - breadth_weight) * knowledge.mean())
 
 
 def composition(codes: dict[str, np.ndarray], members: np.ndarray, sizes: dict[str, int]) -> dict[str, np.ndarray]:

@@ -123,7 +123,7 @@ class EngagementModel(mesa.Model):
                 self.decision_weeks.append(w)
                 w += p.cycle_weeks
         starts = [start] + [d + 1 for d in self.decision_weeks[:-1]]
-        self.process_end = self.decision_weeks[-1] + 4
+        self.process_end = self.decision_weeks[-1] + p.coverage_after_weeks
         for s, d in zip(starts, self.decision_weeks, strict=True):
             if self.spec.participation in ("sortition", "volunteers"):
                 self.schedule_event(self._open_panel, at=s - 0.75)
@@ -192,14 +192,14 @@ class EngagementModel(mesa.Model):
 
     def _recommendation(self) -> tuple[float | None, float]:
         """The participants' recommendation (their mean opinion) and the quality of the joint solution."""
-        expertise = self.institution.expertise
+        expertise, eng = self.institution.expertise, self.cfg.engagement
         if self.spec.participation in ("sortition", "volunteers") and len(self.members):
-            q = mech.pooled_quality(self.panel_knowledge)
-            if self.cfg.engagement.early_engagement:
-                q = 1.0 - (1.0 - q) * 0.8  # framing with the panel: assumption, 20% of the remaining gap
+            q = mech.pooled_quality(self.panel_knowledge, self.cfg.deliberation.breadth_weight)
+            if eng.early_engagement:  # framing with the panel closes part of the remaining gap
+                q = 1.0 - (1.0 - q) * (1.0 - eng.early_framing_gain)
             return float(self.panel_opinion.mean()), 1.0 - (1.0 - q) * (1.0 - expertise)
         if self.spec.participation == "consultation" and len(self.members):
-            q = 0.5 * float(self.pop.knowledge[self.members].mean())  # unpooled written input
+            q = eng.consultation_quality * float(self.pop.knowledge[self.members].mean())  # unpooled written input
             return float(self.pop.opinion[self.members].mean()), 1.0 - (1.0 - q) * (1.0 - expertise)
         return None, expertise
 
@@ -211,7 +211,7 @@ class EngagementModel(mesa.Model):
         pressure = mech.lobby_pressure(budgets, 0.0 if closed else eng.transparency, sc.lobby.transparency_blunting,
                                        sc.lobby.closed_access if closed else 1.0)
         self.institution.lobby_pressure = pressure
-        capture = mech.lobby_capture(pressure, eng.political_buy_in)
+        capture = mech.lobby_capture(pressure, self.institution.buy_in)
         h, policy = self.institution.decide(rec, capture, sc.lobby.position, self.decision_uniforms[self.cycle],
                                             self.spec.force_ignore)
         at_table = [s for s in self.stakeholders if s.included]
@@ -249,7 +249,7 @@ class EngagementModel(mesa.Model):
             public = spill.copy()
             public[m] = 0.0
             heard += tp.heard_gain * np.where(public >= 0, public * (1.0 - heard), public * heard)
-            heard[m] += promise * (h * (1.0 - heard[m]) - (1.0 - h) * 0.5 * heard[m])
+            heard[m] += promise * (h * (1.0 - heard[m]) - (1.0 - h) * tp.ignored_heard_loss * heard[m])
             np.clip(heard, 0.0, 1.0, out=heard)
         self._pending += signal
         self._pending_active = True
@@ -276,13 +276,14 @@ class EngagementModel(mesa.Model):
     def _implementation_rate(self) -> float:
         sc = self.cfg
         rules = sc.stakeholder_rules
-        factor = rules.included_factor * (0.5 if sc.engagement.early_engagement else 1.0)
+        early = rules.early_engagement_factor if sc.engagement.early_engagement else 1.0
+        factor = rules.included_factor * early
         obstruct = mech.obstruction(np.array([s.power for s in self.stakeholders]),
                                     np.array([s.position for s in self.stakeholders]),
                                     np.array([s.included for s in self.stakeholders]), self.policy,
                                     tolerance=rules.tolerance, included_factor=factor)
         slow = min(rules.max_obstruction, float(obstruct.sum()))
-        return (0.5 + sc.engagement.political_buy_in) / sc.process.implementation_weeks * (1.0 - slow)
+        return (sc.process.base_speed + self.institution.buy_in) / sc.process.implementation_weeks * (1.0 - slow)
 
     def step(self) -> None:
         week = int(round(self.time))

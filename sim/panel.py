@@ -60,7 +60,7 @@ _DRAWS: dict[tuple, tuple[str, ...]] = {}
 def sortition_panel(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     """Draw a panel of `engagement.panel_size` from volunteers with `selection.select` and proportional quotas.
 
-    If the quotas cannot be met by the pool, the tolerance is doubled (up to 3 times). Returns the panel indices
+    If the quotas cannot be met by the pool, the tolerance is widened (tol -> 2 tol + 0.05, up to 3 times). Returns the panel indices
     and a note on how it was drawn ("selection:<algorithm>", "...:relaxed", or "volunteers (quotas infeasible)").
     """
     eng, sel = scenario.engagement, scenario.selection

@@ -22,6 +22,7 @@ from sim.scenario import PopulationParams
 
 FEATURES = ("sex", "age_band", "origin", "education")
 
+
 def synthesize(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """People table (id, sex, age_band, origin, education, household_id) from the selection engine."""
     from selection.population.synthesis import synthesize_population
@@ -154,10 +155,4 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights)
 
 
-def trust_share(trust: np.ndarray) -> float:
-    """Share of citizens with trust above 0.5 (the OECD 'high or moderately high' reading)."""
-    return float(np.mean(trust > 0.5))
-
-
-__all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "ring_order", "small_world",
-           "trust_share"]
+__all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "ring_order", "small_world"]

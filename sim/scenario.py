@@ -70,7 +70,13 @@ class ProcessParams(Section):
     framing_weeks: int = P(4, 0, 52, "weeks", "assumption", "problem framing phase")
     design_weeks: int = P(12, 1, 104, "weeks", "assumption", "design phase; the decision is taken at its end")
     implementation_weeks: float = P(20.0, 1.0, 260.0, "weeks", "assumption",
-                                    "implementation time without obstruction at political buy-in 0.5")
+                                    "implementation time without obstruction when base_speed + political buy-in "
+                                    "is 1 (buy-in 0.5 at the default base_speed)")
+    base_speed: float = P(0.5, 0.05, 2.0, "multiple of 1 / implementation_weeks", "assumption",
+                          "implementation speed at political buy-in 0; speed = (base_speed + political buy-in) / "
+                          "implementation_weeks per week, slowed by obstruction")
+    coverage_after_weeks: int = P(4, 0, 52, "weeks", "assumption",
+                                  "weeks after the last decision during which the media still cover the process")
     cycle_weeks: int = P(13, 4, 52, "weeks", "assumption", "length of one cycle of the `continuous` strategy")
     recommendations: int = P(10, 1, 100, "count", "assumption", "number of recommendations the panel makes")
 
@@ -93,6 +99,12 @@ class EngagementParams(Section):
                                 "invitations sent per seat for the sortition pool")
     consultation_rate: float = P(0.05, 0.0, 1.0, "share of aware citizens", "assumption",
                                  "share of aware citizens (at mean propensity) who answer a consultation")
+    consultation_quality: float = P(0.5, 0.0, 1.0, "quality per unit of knowledge", "assumption",
+                                    "solution quality of consultation input per unit of the respondents' mean "
+                                    "knowledge (written input, not pooled at tables)")
+    early_framing_gain: float = P(0.2, 0.0, 1.0, "share of the quality gap", "assumption",
+                                  "with early_engagement: share of the panel's remaining solution-quality gap "
+                                  "closed by framing the problem with the panel")
     promise_consult: float = P(0.4, 0.0, 1.0, "promise level", "IAP2 spectrum (consult below collaborate)",
                                "influence promised by a consultation")
     promise_cocreate: float = P(1.0, 0.0, 1.0, "promise level", "IAP2 spectrum", "influence promised by co-creation")
@@ -110,6 +122,9 @@ class DeliberationParams(Section):
                        "share of the gap to the table's best knowledge closed per session at facilitation 1")
     online_exchange: float = P(0.6, 0.0, 1.0, "factor", "cases-and-data §4.5 (direction only)",
                                "online sessions: multiplier on pooling and openness (less informal exchange)")
+    breadth_weight: float = P(0.5, 0.0, 1.0, "weight", "assumption",
+                              "weight of breadth (best member's knowledge per dimension) against depth (mean "
+                              "member's knowledge) in the panel's solution quality")
 
 
 class TrustParams(Section):
@@ -126,6 +141,10 @@ class TrustParams(Section):
                             "trust signal to panel members per well-facilitated session")
     ignore_penalty: float = P(0.2, 0.0, 1.0, "trust signal", "Ulbig 2008; van Dijk & Lefevere 2023 (direction)",
                               "trust loss of participants whose input is fully ignored")
+    ignored_heard_loss: float = P(0.5, 0.0, 1.0, "share of feels-heard per unit of promise",
+                                  "Ulbig 2008 (direction); size assumption",
+                                  "share of their feels-heard that participants lose when their input is fully "
+                                  "ignored (honoured input closes the whole gap to 1)")
     spillover_gain: float = P(0.08, 0.0, 1.0, "trust signal", "Germann et al. 2024 (direction); size assumption",
                               "trust signal to an aware non-participant when a fully representative panel is honoured")
     backfire: float = P(0.06, 0.0, 1.0, "trust signal", "van Dijk & Lefevere 2023 (sign only)",
@@ -186,6 +205,9 @@ class StakeholderRules(Section):
     voice: float = P(0.3, 0.0, 1.0, "share", "assumption",
                      "pull of included stakeholders on the decision, per unit of power")
     max_obstruction: float = P(0.9, 0.0, 0.99, "share", "assumption", "cap on the slow-down of implementation")
+    early_engagement_factor: float = P(0.5, 0.0, 1.0, "multiplier", "assumption",
+                                       "with early_engagement: multiplier on included_factor (stakeholders at the "
+                                       "table from framing obstruct less)")
 
 
 class LobbyParams(Section):

@@ -153,3 +153,13 @@ def test_weekly_update_equals_its_parts(signal, per_citizen, seed):
     hazard = 0.05 + 0.2 * (w @ aw)
     expected_a = np.clip(aw + (1 - aw) * (1 - np.exp(-hazard)) - 0.01 * aw, 0, 1)
     assert np.allclose(t, expected_t, atol=1e-12) and np.allclose(a, expected_a, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(float, st.tuples(st.integers(1, 12), st.integers(1, 5)), elements=unit), unit)
+def test_pooled_quality_weighs_breadth_against_depth(knowledge, weight):
+    q = mech.pooled_quality(knowledge, weight)
+    breadth, depth = knowledge.max(axis=0).mean(), knowledge.mean()
+    assert min(breadth, depth) - 1e-12 <= q <= max(breadth, depth) + 1e-12
+    assert mech.pooled_quality(knowledge, 1.0) == breadth and mech.pooled_quality(knowledge, 0.0) == depth
+    assert mech.pooled_quality(knowledge[:0], weight) == 0.0

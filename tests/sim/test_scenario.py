@@ -4,6 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import BaseModel
 
 from sim import Scenario, ScenarioError, load_scenario
@@ -24,6 +25,23 @@ def _leaves(model: type[BaseModel], prefix: str = ""):
 def test_baseline_file_is_the_schema_default():
     sc = load_scenario(BASELINE)
     assert sc.model_copy(update={"description": ""}) == Scenario()
+
+
+def test_baseline_file_spells_out_every_parameter():
+    data = yaml.safe_load(BASELINE.read_text())
+    missing = [name for name, _ in _leaves(Scenario) if _get(data, name.split(".")) is _MISSING]
+    assert not missing, f"scenarios/baseline.yaml lacks {missing}"
+
+
+_MISSING = object()
+
+
+def _get(data, path):
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return _MISSING
+        data = data[key]
+    return data
 
 
 def test_every_parameter_has_unit_and_source():
