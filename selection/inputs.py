@@ -34,8 +34,16 @@ def _decode(path: Path) -> str:
                                  "save it as 'CSV UTF-8' (or XLSX) and try again")) from None
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV or XLSX file as text cells (no type guessing; blanks are empty strings)."""
+def _blank_rows(df: pd.DataFrame) -> pd.Series:
+    return (df.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)
+
+
+def read_table(path: str | os.PathLike, comment: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text cells (no type guessing; blanks are empty strings).
+
+    The index holds each row's number as a spreadsheet shows it (the header is row 1), so blank rows and, with
+    ``comment``, lines starting with that character are dropped without shifting the rows after them.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(Problem(str(path), 0, "", "file not found", "check the path"))
@@ -46,26 +54,37 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
             raise InputError(Problem(path.name, 0, "", f"cannot read the workbook ({type(err).__name__})",
                                      "open it in a spreadsheet program and save it again as XLSX or CSV")) from None
         df = df.map(_excel_cell)
+        df.index = range(2, len(df) + 2)
     else:
         text = _decode(path)
+        lines = text.splitlines(keepends=True)
+        skipped = 0  # blank or comment lines above the header
+        while skipped < len(lines) and (not lines[skipped].strip() or
+                                        (comment and lines[skipped].lstrip().startswith(comment))):
+            skipped += 1
+        if comment:
+            lines = ["\n" if ln.lstrip().startswith(comment) else ln for ln in lines]
+        text = "".join(lines[skipped:])
         sample = text[:20000]
         try:
             delimiter = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=DELIMITERS).delimiter
         except csv.Error:
             delimiter = ","
         try:
-            df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=True)
+            df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                             skip_blank_lines=False)
         except pd.errors.ParserError as err:
             m = re.search(r"line (\d+)", str(err))
-            raise InputError(Problem(path.name, int(m.group(1)) if m else 0, "", f"malformed CSV ({err})",
+            raise InputError(Problem(path.name, int(m.group(1)) + skipped if m else 0, "", f"malformed CSV ({err})",
                                      "check quotes and the number of cells on that row")) from None
+        df.index = range(2 + skipped, len(df) + 2 + skipped)
     df.columns = [str(c).strip() for c in df.columns]
     if len(df.columns) == 0 or (len(df) == 0 and len(df.columns) <= 1 and not df.columns[0]):
         raise InputError(Problem(path.name, 0, "", "the file is empty", "export the sheet again with its header row"))
     blank = [c for c in df.columns if c == "" or c.startswith("Unnamed:")]
     if blank:
         df = df.drop(columns=[c for c in blank if (df[c].astype(str).str.strip() == "").all()])
-    return df
+    return df[~_blank_rows(df)] if len(df) else df
 
 
 def _excel_cell(v: object) -> str:
@@ -81,8 +100,8 @@ def read_pool(path: str | os.PathLike, id_column: str | None = None,
     """Read the respondents file into a :class:`Pool` (ids checked; nothing else changed)."""
     path = Path(path)
     df = read_table(path)
-    df = df[~(df.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)]  # drop fully blank rows
-    return Pool.from_frame(df, id_column=id_column, household_columns=household_columns, source=path.name)
+    return Pool.from_frame(df, id_column=id_column, household_columns=household_columns, source=path.name,
+                           rows=list(df.index))
 
 
 def _layout(columns: list[str], source: str) -> tuple[str, str]:
@@ -126,10 +145,7 @@ def read_quotas(path: str | os.PathLike) -> Quotas:
     if missing:
         raise InputError(Problem(source, 1, missing[0], "column missing", "quota files need 'min' and 'max' columns"))
     rows, problems = [], []
-    for i, rec in enumerate(df.to_dict("records")):
-        row = i + 2
-        if all(str(v).strip() == "" for v in rec.values()):
-            continue
+    for row, rec in zip(df.index, df.to_dict("records"), strict=True):
         try:
             lo = _int_cell(rec[low["min"]], source, row, low["min"])
             hi = _int_cell(rec[low["max"]], source, row, low["max"])

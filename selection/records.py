@@ -99,13 +99,15 @@ class Pool:
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, id_column: str | None = None,
-                   household_columns: Sequence[str] | None = None, source: str = "pool") -> "Pool":
+                   household_columns: Sequence[str] | None = None, source: str = "pool",
+                   rows: Sequence[int] | None = None) -> "Pool":
         """Check ids and household columns and build a pool. ``id_column=None`` looks for id/ID/nationbuilder_id,
-        else numbers people by data row (1, 2, ...)."""
+        else numbers people by data row (1, 2, ...). ``rows``: the spreadsheet row of each person (default: the
+        header is row 1 and people follow without gaps)."""
         df = df.copy()
         df.columns = [str(c).strip() for c in df.columns]
         df = df.astype(str).reset_index(drop=True)
-        rows = tuple(range(2, len(df) + 2))
+        rows = tuple(int(r) for r in rows) if rows is not None else tuple(range(2, len(df) + 2))
         problems: list[Problem] = []
         if len(df) == 0:
             raise InputError(Problem(source, 0, "", "the pool has no rows", "check you chose the respondents file"))

@@ -4,25 +4,9 @@ from pathlib import Path
 
 import typer
 
-from selection.errors import InputError
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
-
-
-def _read_pool(path: Path):
-    import pandas as pd
-
-    if not path.exists():
-        _fail(f"{path}: file not found; check the path")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, dtype=str).fillna("")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:  # noqa: BLE001 - any reader failure is bad input here
-        _fail(f"{path.name}: cannot read the pool ({str(exc).splitlines()[0]}); save it as CSV or XLSX with a header")
+from cocreate.cli.common import atomic_write, fail, write_csv
+from selection.errors import UserError
+from selection.inputs import read_table
 
 
 def register(app: typer.Typer) -> None:
@@ -46,29 +30,29 @@ def register(app: typer.Typer) -> None:
         )
 
         if size < 1:
-            _fail(f"--size {size}: the panel needs at least 1 seat; give a positive number")
+            fail(f"--size {size}: the panel needs at least 1 seat; give a positive number")
         if not 0 <= tolerance <= 1:
-            _fail(f"--tolerance {tolerance}: give a fraction of the panel size between 0 and 1 (e.g. 0.05)")
+            fail(f"--tolerance {tolerance}: give a fraction of the panel size between 0 and 1 (e.g. 0.05)")
         try:
             table = read_margins(margins)
             if features:
                 chosen = [f.strip() for f in features.split(",") if f.strip()]
                 unknown = [f for f in chosen if f not in set(table["feature"])]
                 if unknown:
-                    _fail(f"--features: '{unknown[0]}' is not a feature of {margins.name} "
+                    fail(f"--features: '{unknown[0]}' is not a feature of {margins.name} "
                           f"(features: {', '.join(table['feature'].unique())}); fix the name")
                 table = table[table["feature"].isin(chosen)]
             quota_table = quotas_from_margins(table, size, tolerance)
             if pool is not None:
-                people = _read_pool(pool)
+                people = read_table(pool)
                 check_pool_values(table, people, source=pool.name, margins_source=margins.name)
                 reasons = check_feasible(quota_table, people, size, source=f"quotas from {margins.name}")
                 if reasons:
-                    _fail(reasons[0])
-        except InputError as exc:
-            _fail(str(exc).splitlines()[0])
+                    fail(reasons[0])
+        except UserError as exc:
+            fail(exc)
         if out.resolve() in {margins.resolve(), *( [pool.resolve()] if pool else [])}:
-            _fail(f"--out {out}: would overwrite an input; choose another file name")
+            fail(f"--out {out}: would overwrite an input; choose another file name")
         write_quotas(quota_table, out)
         features = quota_table["feature"].nunique()
         typer.echo(f"wrote {len(quota_table)} quotas on {features} features for {size} seats to {out}"
@@ -91,11 +75,11 @@ def register(app: typer.Typer) -> None:
         from selection.population.synthesis import synthesize_population
 
         if seeds < 1 or size < 1 or population < 100 * size or letters_per_seat < 1:
-            _fail("antwerp: need --seeds >= 1, --size >= 1, --population >= 100 x size and --letters-per-seat >= 1")
+            fail("antwerp: need --seeds >= 1, --size >= 1, --population >= 100 x size and --letters-per-seat >= 1")
         if not 0 <= deprived_share < 1 or not 0 <= tolerance <= 1:
-            _fail("antwerp: --deprived-share must be in [0, 1) and --tolerance in [0, 1]")
+            fail("antwerp: --deprived-share must be in [0, 1) and --tolerance in [0, 1]")
         if out.exists() and not out.is_dir():
-            _fail(f"--out {out}: exists and is not a folder; choose a folder name")
+            fail(f"--out {out}: exists and is not a folder; choose a folder name")
         out.mkdir(parents=True, exist_ok=True)
         people = synthesize_population(population, np.random.default_rng(seed))
         params = {"population": population, "seats": size, "seeds": seeds, "first_seed": seed,
@@ -106,8 +90,8 @@ def register(app: typer.Typer) -> None:
                 runs, cells = compare_methods(people, size, seeds, first_seed=seed,
                                               letters_per_seat=letters_per_seat, deprived_share=deprived_share,
                                               tolerance=tolerance, progress=lambda: bar.advance(task))
-        except InputError as exc:
-            _fail(str(exc).splitlines()[0])
+        except UserError as exc:
+            fail(exc)
         table = write_antwerp_report(runs, cells, size, params, out)
         typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         typer.echo(f"wrote antwerp_summary.csv, antwerp_runs.csv, antwerp_cells.csv, antwerp.png, antwerp.md to {out}")
@@ -115,12 +99,6 @@ def register(app: typer.Typer) -> None:
 
 LABELS = {"open": "(a) open self-selection", "legacy": "(b) legacy stratified", "leximin": "(c) leximin stratified",
           "end_to_end": "(d) end-to-end fair"}
-
-
-def _write_csv(frame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
 
 
 def _funnel_line(runs, params: dict) -> str:
@@ -143,9 +121,9 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
     from selection.population.representativeness import save_figure
 
     table = method_table(runs, cells, k)
-    _write_csv(runs, out / "antwerp_runs.csv")
-    _write_csv(cells, out / "antwerp_cells.csv")
-    _write_csv(table, out / "antwerp_summary.csv")
+    write_csv(out / "antwerp_runs.csv", runs)
+    write_csv(out / "antwerp_cells.csv", cells)
+    write_csv(out / "antwerp_summary.csv", table)
     methods = list(table["method"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     ok = runs[runs["error"] == ""]
@@ -200,7 +178,5 @@ def write_antwerp_report(runs, cells, k: int, params: dict, out: Path):
               "Method (d) follows Flanigan, Goelz, Gupta, Procaccia, NeurIPS 2020: pool-inclusion probabilities "
               "are estimated by raking the pool to the population margins and the engine makes them x selection "
               "probability leximin-fair.", "", "![plot](antwerp.png)", ""]
-    tmp = out / ".antwerp.md.tmp"
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(out / "antwerp.md")
+    atomic_write(out / "antwerp.md", "\n".join(lines))
     return table

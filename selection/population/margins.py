@@ -16,9 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
 
+from selection.engine.pricing import Pricer
 from selection.errors import InputError, Problem
+from selection.inputs import read_table
+from selection.outputs import atomic_write
+from selection.problem import build_problem
+from selection.records import Pool, Quota, Quotas
 
 SUM_TOLERANCE = 0.01  # shares of a feature may sum to 1 +- this (published percentages are rounded); then rescaled
 COUNT_TOLERANCE = 0.01  # relative disagreement allowed between the totals of different features
@@ -29,27 +33,13 @@ def antwerp_margins_path() -> Path:
     return Path(str(resources.files("selection") / "data" / "antwerp_margins.csv"))
 
 
-def _data_rows(path: Path) -> list[int]:
-    """File line number (1-based) of the header and of each data row, skipping comments and blank lines."""
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return [i + 1 for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
-
-
 def read_margins(path: str | Path) -> pd.DataFrame:
     """Read and check a margins file; returns ``feature, value, share, row`` (shares rescaled to sum to 1 per
     feature, ``row`` = line in the file). Raises ``InputError`` naming file, row and column."""
     path = Path(path)
-    source = path.name
-    if not path.exists():
-        raise InputError(Problem(str(path), 0, "", "file not found", "check the path"))
-    try:
-        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(source, 0, "", f"cannot read as CSV ({str(exc).splitlines()[0]})",
-                                 "save it as comma-separated text with a header 'feature,value,share'")) from None
-    rows = _data_rows(path)[1:]
-    df["row"] = rows[: len(df)] if len(rows) >= len(df) else list(range(2, len(df) + 2))
-    return check_margins(df, source)
+    df = read_table(path, comment="#")
+    df["row"] = df.index
+    return check_margins(df, path.name)
 
 
 def check_margins(df: pd.DataFrame, source: str = "margins") -> pd.DataFrame:
@@ -165,7 +155,7 @@ def check_pool_values(margins: pd.DataFrame, pool: pd.DataFrame, source: str = "
         values = pool[feature].astype(str).str.strip().str.casefold()
         bad = np.flatnonzero(~values.isin(known).to_numpy())
         for i in bad[:3]:
-            problems.append(Problem(source, int(i) + 2, feature, f"value '{pool[feature].iloc[i]}' is not in "
+            problems.append(Problem(source, int(pool.index[i]) if pool.index.dtype.kind == "i" else int(i) + 2, feature, f"value '{pool[feature].iloc[i]}' is not in "
                                     f"{margins_source} (known: {', '.join(map(str, group['value']))})",
                                     "fix the value or add it to the margins"))
     if problems:
@@ -175,12 +165,11 @@ def check_pool_values(margins: pd.DataFrame, pool: pd.DataFrame, source: str = "
 def check_feasible(quotas: pd.DataFrame, pool: pd.DataFrame, k: int, source: str = "quotas") -> list[str]:
     """Is there a panel of ``k`` pool members meeting every quota? Returns [] if yes, else one-line reasons.
 
-    Works over *types* (people with equal quota features), so it is fast for any pool size: an exact CP-SAT
-    feasibility check with integer counts per type.
+    Works over *types* (people with equal quota features), so it is fast for any pool size: the exact panel model
+    of :mod:`selection.engine.constraints` (through the engine's pricer), with integer counts per type.
     """
     features = list(dict.fromkeys(quotas["feature"]))
     keys = pool[features].astype(str).apply(lambda c: c.str.strip().str.casefold())
-    types = keys.value_counts().reset_index()
     reasons = []
     if len(pool) < k:
         return [f"the pool has {len(pool)} people, fewer than the {k} seats"]
@@ -191,27 +180,19 @@ def check_feasible(quotas: pd.DataFrame, pool: pd.DataFrame, k: int, source: str
                            f"lower its min or recruit more")
     if reasons:
         return reasons
-    model = cp_model.CpModel()
-    x = [model.new_int_var(0, int(c), f"t{i}") for i, c in enumerate(types["count"])]
-    model.add(sum(x) == k)
-    for q in quotas.itertuples(index=False):
-        members = [x[i] for i in range(len(types)) if types[q.feature].iloc[i] == str(q.value).strip().casefold()]
-        model.add_linear_constraint(sum(members) if members else 0, int(q.min), int(q.max))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 20
-    solver.parameters.num_workers = 1
-    status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return []
-    if status == cp_model.INFEASIBLE:
-        return [f"{source}: no panel of {k} from this pool meets all quotas together; raise --tolerance or "
+    rows = Quotas.from_rows([Quota(str(q.feature), str(q.value), int(q.min), int(q.max)) for q in
+                             quotas.itertuples(index=False)], source=source)
+    try:
+        problem = build_problem(Pool.from_frame(pool[features].astype(str), source="pool"), rows, k)
+    except InputError as err:
+        return err.lines()
+    if Pricer(problem).feasible() is None:
+        return [f"{source}: no panel of {k} from this pool meets all quotas together; widen the tolerance or "
                 "recruit more people in the scarce groups"]
-    return [f"{source}: could not decide feasibility within 20 s; check with `cocreate select`"]
+    return []
 
 
 def write_quotas(quotas: pd.DataFrame, path: str | Path) -> None:
-    """Write ``feature,value,min,max`` (Sortition Foundation layout) atomically (temp file, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    quotas[["feature", "value", "min", "max"]].to_csv(tmp, index=False)
-    tmp.replace(path)
+    """Write ``feature,value,min,max`` (Sortition Foundation layout) atomically (:mod:`selection.outputs`)."""
+    table = quotas[["feature", "value", "min", "max"]]
+    atomic_write(Path(path), lambda tmp: table.to_csv(tmp, index=False))  # values kept verbatim: it is an input

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from selection.outputs import atomic_write
+
 
 def margins_of(features: list[str], pairs: bool = True) -> list[tuple[str, ...]]:
     """All one-way margins, then (if ``pairs``) every two-way intersection, in feature order."""
@@ -109,7 +111,5 @@ def save_figure(fig, path: str | Path) -> None:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=120)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format=path.suffix.lstrip(".") or "png"))
     plt.close(fig)
-    tmp.replace(path)

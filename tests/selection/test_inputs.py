@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cocreate.cli import app
-from selection import InfeasibleQuotasError, select
+from selection import InfeasibleQuotasError, InputError, Quota, Quotas, read_pool, read_quotas, select
 
 runner = CliRunner()
 
@@ -103,3 +103,48 @@ def test_xlsx_pool_and_row_number_ids(tmp_path):
     assert result.exit_code == 0, result.output
     probs = pd.read_csv(tmp_path / "out" / "probabilities.csv", dtype=str)
     assert list(probs["id"]) == ["1", "2", "3", "4", "5", "6"]
+
+
+@pytest.mark.parametrize("blank", ["\n", ",,,\n", "  \n", "\n\n"])
+def test_rows_after_a_blank_line_are_named_as_a_spreadsheet_shows_them(tmp_path, blank):
+    """A blank line above a bad value must not shift the row named in the error (pool and quota file)."""
+    from selection import build_problem
+
+    extra = blank.count("\n")
+    (tmp_path / "pool.csv").write_text("id,sex,age\n1,f,young\n" + blank.replace(",,,", ",,") + "2,f,old\n3,x,young\n")
+    (tmp_path / "q.csv").write_text("feature,value,min,max\nsex,f,0,2\n" + blank +
+                                    "sex,m,0,two\nage,young,0,2\nage,old,0,2\n")
+    with pytest.raises(InputError) as err:
+        read_quotas(tmp_path / "q.csv")
+    assert [p.row for p in err.value.problems] == [3 + extra]
+    assert f"row {3 + extra}, column 'max'" in str(err.value)
+    (tmp_path / "q.csv").write_text("feature,value,min,max\nsex,f,0,2\n" + blank + "sex,m,0,2\nage,young,0,2\n"
+                                    "age,old,0,2\n")
+    with pytest.raises(InputError) as err:
+        build_problem(read_pool(tmp_path / "pool.csv"), read_quotas(tmp_path / "q.csv"), 2)
+    assert [(p.row, p.column) for p in err.value.problems] == [(4 + extra, "sex")]
+
+
+def test_rows_after_a_blank_row_in_a_workbook(tmp_path):
+    import openpyxl
+
+    from selection import build_problem
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["id", "sex"], ["1", "f"], [None, None], ["2", "x"]):
+        ws.append(row)
+    wb.save(tmp_path / "pool.xlsx")
+    quotas = Quotas.from_rows([Quota("sex", "f", 0, 2), Quota("sex", "m", 0, 2)])
+    with pytest.raises(InputError) as err:
+        build_problem(read_pool(tmp_path / "pool.xlsx"), quotas, 1)
+    assert [p.row for p in err.value.problems] == [4]
+
+
+def test_margins_rows_after_blank_and_comment_lines(tmp_path):
+    from selection.population.margins import read_margins
+
+    (tmp_path / "m.csv").write_text("# source line\nfeature,value,share\nsex,m,0.5\n\n# note\n,,\nsex,f,abc\n")
+    with pytest.raises(InputError) as err:
+        read_margins(tmp_path / "m.csv")
+    assert [p.row for p in err.value.problems] == [7]
