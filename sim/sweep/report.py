@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from selection.outputs import atomic_write
 from sim.sweep import analysis, plots
 from sim.sweep.analysis import ANY_MODEL, OutcomeSpec
 from sim.sweep.designs import design_points
-from sim.sweep.store import load_sweep, write_atomic
+from sim.sweep.store import load_sweep
 
 #: Every file `analyse_sweep` writes (it clears these first, so no stale plot survives a re-analysis).
 OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "backfire_*", "failures.csv", "summary.md")
@@ -47,7 +48,7 @@ class SweepAnalysis:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
     return path
 
 
@@ -186,7 +187,7 @@ def _write_summary(report: SweepAnalysis, path: Path) -> Path:
                      if "coverage" in r and pd.notna(r.get("coverage")) else "")
             lines.append(f"- {r['strategy']} ({r['backfire_if']}): {r['backfire_share']:.0%} of futures; "
                          f"region: {r['box']}{extra}")
-    write_atomic(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+    atomic_write(path, "\n".join(lines) + "\n")
     return path
 
 

@@ -6,19 +6,20 @@ Layout of a sweep directory::
     results/part-000000.parquet one file per flush; every row is one finished run (result or error)
     results/part-000001.parquet ...
 
-Every file is written to a temporary name and moved into place with `os.replace`, so a sweep killed at any
-moment leaves only whole parts (a stray ``*.tmp`` is ignored and removed on resume). Rows are never rewritten:
-reading concatenates the parts in order and keeps the last row per `run_id`.
+Every file is written to a temporary name and moved into place (`selection.outputs.atomic_write`, the project's
+one atomic writer), so a sweep killed at any moment leaves only whole parts (a stray ``*.tmp`` is ignored and
+removed on resume). Rows are never rewritten: reading concatenates the parts in order and keeps the last row per
+`run_id`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from selection.outputs import atomic_write
 
 MANIFEST = "sweep.json"
 RESULTS = "results"
@@ -28,21 +29,9 @@ TRAILING_COLUMNS = ("error", "traceback", "duration_s", "cpu_s")
 TIMING_COLUMNS = ["duration_s", "cpu_s"]
 
 
-def write_atomic(path: Path, write) -> None:
-    """Call `write(tmp_path)` on a temporary file beside `path`, then move it onto `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_manifest(out: Path, manifest: dict) -> None:
-    write_atomic(Path(out) / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1)))
+    Path(out).mkdir(parents=True, exist_ok=True)
+    atomic_write(Path(out) / MANIFEST, json.dumps(manifest, indent=1))
 
 
 def read_manifest(out: Path) -> dict:
@@ -101,7 +90,7 @@ class PartWriter:
             if col in frame:
                 frame[col] = frame[col].astype("string")
         path = self.dir / f"part-{self.next_index:06d}.parquet"
-        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
         self.next_index += 1
         self.rows = []
 
