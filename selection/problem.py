@@ -20,7 +20,7 @@ from selection.records import Pool, Quota, Quotas, norm
 class SelectionProblem:
     """Arrays for the solvers. F quota rows (feature values), n people, T types.
 
-    - ``lo``/``hi`` (F,): seat bounds; ``feature_of`` (F,): feature index of each quota row.
+    - ``lo``/``hi`` (F,): seat bounds of the quota rows (:attr:`quota_rows`).
     - ``person_values`` (n, n_features): quota row of each person's value on each feature.
     - ``type_of`` (n,), ``counts`` (T,) >= 1, ``type_values`` (T, n_features), ``type_weight`` (T,) > 0.
     - ``households``: tuple of type-index arrays; at most one seat per array on any panel.
@@ -33,7 +33,6 @@ class SelectionProblem:
     feature_columns: tuple[str, ...]
     lo: np.ndarray
     hi: np.ndarray
-    feature_of: np.ndarray
     person_values: np.ndarray
     weights: np.ndarray
     type_of: np.ndarray
@@ -142,7 +141,6 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
             offsets.append((fi, q))
     lo = np.array([q.min for _, q in offsets], dtype=np.int64)
     hi = np.array([q.max for _, q in offsets], dtype=np.int64)
-    feature_of = np.array([fi for fi, _ in offsets], dtype=np.int64)
     person_values = np.zeros((pool.size, len(feats)), dtype=np.int64)
     for fi, (f, col) in enumerate(zip(feats, columns, strict=True)):
         if col is None:
@@ -182,10 +180,10 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
         problems.append(Problem(psrc, 0, "", "weights must be positive and one per person", "check the weights"))
     if problems:
         raise InputError(problems)
-    return _with_types(pool, quotas, k, tuple(columns), lo, hi, feature_of, person_values, weights)
+    return _with_types(pool, quotas, k, tuple(columns), lo, hi, person_values, weights)
 
 
-def _with_types(pool, quotas, k, columns, lo, hi, feature_of, person_values, weights) -> SelectionProblem:
+def _with_types(pool, quotas, k, columns, lo, hi, person_values, weights) -> SelectionProblem:
     keys = pool.household_keys()
     size = Counter(h for h in keys if h is not None)
     type_ids: dict[tuple, int] = {}
@@ -203,7 +201,7 @@ def _with_types(pool, quotas, k, columns, lo, hi, feature_of, person_values, wei
     first = np.zeros(len(type_ids), dtype=np.int64)
     first[type_of[::-1]] = np.arange(pool.size)[::-1]
     return SelectionProblem(
-        pool=pool, quotas=quotas, k=k, feature_columns=columns, lo=lo, hi=hi, feature_of=feature_of,
+        pool=pool, quotas=quotas, k=k, feature_columns=columns, lo=lo, hi=hi,
         person_values=person_values, weights=weights, type_of=type_of, counts=counts,
         type_values=person_values[first], type_weight=weights[first],
         households=tuple(np.array(g, dtype=np.int64) for g in groups.values()),

@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
                                  "the panel now (omit it to publish first and run `cocreate draw` later)"),
         number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
-        lottery_size: int = typer.Option(1000, "--lottery-size", "-m", help="panels in the uniform lottery"),
+        lottery_size: int = typer.Option(workflow.LOTTERY_SIZE, "--lottery-size", "-m", help="panels in the uniform lottery"),
         reserves: int = typer.Option(None, help="length of the reserve list (default: k/5 rounded up, or 1.3 x "
                                      "the expected drop-outs when --dropout-column is given)"),
         dropout_column: str = typer.Option(None, help="pool column with each person's drop-out probability "

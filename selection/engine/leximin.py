@@ -1,7 +1,7 @@
 """LEXIMIN and MAXIMIN by column generation over types (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021).
 
 Each stage maximises the smallest weighted probability ``w_t * p_t`` among the types not yet fixed (column generation:
-the dual master LP in :mod:`selection.engine.master` and CP-SAT pricing in :mod:`selection.engine.pricing`), then fixes every type
+the dual master LP in :mod:`selection.engine.master` and integer pricing with CBC in :mod:`selection.engine.pricing`), then fixes every type
 that cannot exceed that value in *any* optimal solution. Those types are found in one LP (the optimal dual with the
 largest support, verified against all panels by pricing), rather than from an interior-point dual as in the paper.
 Stages repeat until every type is fixed; the last stage's lottery is the leximin distribution.
