@@ -15,10 +15,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from selection.errors import UserError
 from sim.strategies import STRATEGIES
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario file or override the user can fix; str() is one line naming file, field and what to do."""
 
 

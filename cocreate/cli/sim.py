@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import atomic_write
+from cocreate.cli.common import atomic_write, fail
 
 
 def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
@@ -37,11 +37,6 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     plt.close(fig)
 
 
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
-
-
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
 
@@ -68,17 +63,17 @@ def register(app: typer.Typer) -> None:
             if population is not None:
                 sc = sc.with_overrides({"population.size": population})
         except ScenarioError as err:
-            _fail(str(err))
+            fail(str(err))
         strategies = list(strategy) if strategy else list(sc.strategies)
         bad = [s for s in strategies if s not in STRATEGIES]
         if bad:
-            _fail(f"--strategy: unknown strategy '{bad[0]}'; use one of {', '.join(STRATEGIES)}")
+            fail(f"--strategy: unknown strategy '{bad[0]}'; use one of {', '.join(STRATEGIES)}")
         if seeds < 1:
-            _fail(f"--seeds: {seeds} is not a positive number of seeds; give at least 1")
+            fail(f"--seeds: {seeds} is not a positive number of seeds; give at least 1")
         if jobs < 1:
-            _fail(f"--jobs: {jobs} is not a positive number of workers; give at least 1")
+            fail(f"--jobs: {jobs} is not a positive number of workers; give at least 1")
         if out.exists() and not out.is_dir():
-            _fail(f"--out: {out} is a file; give a directory")
+            fail(f"--out: {out} is a file; give a directory")
         out.mkdir(parents=True, exist_ok=True)
         tasks = [(s, seed) for seed in range(seeds) for s in strategies]
         results = []
@@ -96,7 +91,7 @@ def register(app: typer.Typer) -> None:
                             results.append(r)
                             progress.advance(bar)
         except ValueError as err:  # e.g. too few volunteers for the panel
-            _fail(f"{scenario}: {err}")
+            fail(f"{scenario}: {err}")
         series = pd.concat([r.series for r in results], ignore_index=True)
         table = summaries(results)
         for name, frame in (("series", series), ("summary", table)):

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import typer
 
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
+from cocreate.cli.common import fail
 
 
 class _ProgressBar:
@@ -69,20 +66,20 @@ def _read_ranges(path: Path) -> list:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        _fail(f"{path}: file not found; give a YAML file of parameter ranges")
+        fail(f"{path}: file not found; give a YAML file of parameter ranges")
     except (UnicodeDecodeError, IsADirectoryError):
-        _fail(f"{path}: not a text file; give a YAML file of parameter ranges")
+        fail(f"{path}: not a text file; give a YAML file of parameter ranges")
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        _fail(f"{path}{f', line {mark.line + 1}' if mark else ''}: invalid YAML; fix the syntax")
+        fail(f"{path}{f', line {mark.line + 1}' if mark else ''}: invalid YAML; fix the syntax")
     if not isinstance(data, dict):
-        _fail(f"{path}: expected a mapping of parameter name to [low, high] or {{levels: [...]}}")
+        fail(f"{path}: expected a mapping of parameter name to [low, high] or {{levels: [...]}}")
     params = []
     for name, spec in data.items():
         try:
             params.append(Param.from_mapping(str(name), spec))
         except (ValueError, KeyError, TypeError) as exc:
-            _fail(f"{path}: {exc}")
+            fail(f"{path}: {exc}")
     return params
 
 
@@ -92,9 +89,9 @@ def _load_model(spec: str):
     try:
         fn = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError, ValueError) as exc:
-        _fail(f"--model {spec}: cannot import it ({exc}); write module:function, importable by the workers")
+        fail(f"--model {spec}: cannot import it ({exc}); write module:function, importable by the workers")
     if not callable(fn):
-        _fail(f"--model {spec}: not callable; give a function (params, strategy, seed) -> dict")
+        fail(f"--model {spec}: not callable; give a function (params, strategy, seed) -> dict")
     return fn
 
 
@@ -104,7 +101,7 @@ def _check_against_scenario(scenario, params, strategies) -> None:
 
     for s in strategies:
         if s not in STRATEGIES:
-            _fail(f"--strategy {s}: unknown strategy; use one of {', '.join(STRATEGIES)}")
+            fail(f"--strategy {s}: unknown strategy; use one of {', '.join(STRATEGIES)}")
     for p in params:
         values = p.levels if p.levels is not None else (p.low, p.high)
         for v in values:
@@ -112,7 +109,7 @@ def _check_against_scenario(scenario, params, strategies) -> None:
             try:
                 scenario.with_overrides({p.name: v})
             except ScenarioError as exc:
-                _fail(f"--param {p.name}: {exc}")
+                fail(f"--param {p.name}: {exc}")
 
 
 def register(app: typer.Typer) -> None:
@@ -153,21 +150,21 @@ def register(app: typer.Typer) -> None:
         from sim.sweep_model import ScenarioModel
 
         if design not in DESIGNS:
-            _fail(f"--design {design}: use one of {', '.join(DESIGNS)}")
+            fail(f"--design {design}: use one of {', '.join(DESIGNS)}")
         if scheduler:
             executor = "dask"
         if executor not in EXECUTORS:
-            _fail(f"--executor {executor}: use one of {', '.join(EXECUTORS)}")
+            fail(f"--executor {executor}: use one of {', '.join(EXECUTORS)}")
         for name, value in (("--samples", samples), ("--seeds", seeds), ("--workers", workers or 1),
                             ("--population", population or 1)):
             if value < 1:
-                _fail(f"{name} {value}: must be at least 1")
+                fail(f"{name} {value}: must be at least 1")
         params = []
         for text in param or []:
             try:
                 params.append(Param.parse(text))
             except ValueError as exc:
-                _fail(f"--param: {exc}")
+                fail(f"--param: {exc}")
         if ranges is not None:
             params += _read_ranges(ranges)
         if model:
@@ -176,13 +173,13 @@ def register(app: typer.Typer) -> None:
             label = f"model {model}"
         else:
             if scenario is None:
-                _fail("give a scenario YAML file (or --model module:function)")
+                fail("give a scenario YAML file (or --model module:function)")
             from sim import ScenarioError, load_scenario
 
             try:
                 scen = load_scenario(scenario)
             except ScenarioError as exc:
-                _fail(str(exc))
+                fail(str(exc))
             strategies = list(strategy or scen.strategies)
             _check_against_scenario(scen, params, strategies)
             fn = ScenarioModel(scen, population)
@@ -196,13 +193,13 @@ def register(app: typer.Typer) -> None:
                                    scheduler=scheduler, resume=resume, retry_errors=retry_errors, progress=bar,
                                    model_label=label)
         except SweepError as exc:
-            _fail(f"{out}: {exc}")
+            fail(f"{out}: {exc}")
         except KeyboardInterrupt:
             typer.echo(f"interrupted: finished runs are saved in {out}; add --resume to finish", err=True)
             raise typer.Exit(130) from None
         except OSError as exc:
             if scheduler:
-                _fail(f"--scheduler {scheduler}: cannot reach it ({exc}); check the address and that it runs")
+                fail(f"--scheduler {scheduler}: cannot reach it ({exc}); check the address and that it runs")
             raise
         rate = report.completed / report.elapsed_s if report.elapsed_s else 0.0
         console.print(f"[bold]{out}[/]: {report.completed} runs done ({report.failed} failed, stored as rows), "
@@ -228,14 +225,14 @@ def register(app: typer.Typer) -> None:
         from sim.sweep_model import ENGAGEMENT_OUTCOMES
 
         if boot < 100:
-            _fail(f"--boot {boot}: use at least 100 resamples")
+            fail(f"--boot {boot}: use at least 100 resamples")
         if not (directory / "sweep.json").is_file():
-            _fail(f"{directory}: no sweep here (no sweep.json); give the --out directory of `cocreate sweep`")
+            fail(f"{directory}: no sweep here (no sweep.json); give the --out directory of `cocreate sweep`")
         try:
             report = analyse_sweep(directory, outcome=outcome, baseline=baseline, n_boot=boot,
                                    spec=ENGAGEMENT_OUTCOMES)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         console = Console()
         console.print(f"[bold]{directory}[/]: {report.runs} of {report.expected} runs, {report.failed} failed")
         for note in report.notes:

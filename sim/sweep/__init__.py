@@ -14,7 +14,10 @@ engagement model's adapter), and what the analysis should know of its outputs co
 """
 
 
-class SweepError(ValueError):
+from selection.errors import UserError
+
+
+class SweepError(UserError):
     """A sweep cannot start as asked (bad design, an output directory holding another sweep, ...)."""
 
 
