@@ -72,12 +72,18 @@ class SelectionProblem:
         return np.bincount(self.person_values[idx].ravel(), minlength=len(self.lo)).astype(np.int64)
 
     @cached_property
+    def type_household(self) -> np.ndarray:
+        """(T,) household group of each type (index into ``households``), -1 for types outside any group."""
+        out = np.full(self.n_types, -1, dtype=np.int64)
+        for g, types in enumerate(self.households):
+            out[types] = g
+        out.setflags(write=False)
+        return out
+
+    @cached_property
     def household_of(self) -> np.ndarray:
         """(n,) household group of each person (index into ``households``), -1 when they share with nobody."""
-        group_of_type = np.full(self.n_types, -1, dtype=np.int64)
-        for g, types in enumerate(self.households):
-            group_of_type[types] = g
-        out = group_of_type[self.type_of]
+        out = self.type_household[self.type_of]
         out.setflags(write=False)
         return out
 

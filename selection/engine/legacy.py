@@ -15,10 +15,7 @@ def draw(problem: SelectionProblem, rng: np.random.Generator, max_attempts: int 
     """One legacy panel as sorted person indices, or None after ``max_attempts`` failed attempts."""
     pv = problem.person_values
     n, F = problem.n, len(problem.lo)
-    hh = np.full(n, -1)
-    for g, types in enumerate(problem.households):
-        for t in types:
-            hh[problem.type_of == t] = g
+    hh = problem.household_of
     has = np.zeros((n, F), dtype=bool)
     has[np.arange(n)[:, None], pv] = True
     for _ in range(max_attempts):

@@ -18,9 +18,7 @@ class SwapSearch:
     def __init__(self, problem: SelectionProblem, width: int = 256):
         self.p = problem
         self.tv = problem.type_values  # (T, n_features) quota row per feature
-        self.group = np.full(problem.n_types, -1)
-        for g, types in enumerate(problem.households):
-            self.group[types] = g
+        self.group = problem.type_household
         self.width = width
 
     def _seats(self, x: np.ndarray) -> np.ndarray:
