@@ -65,7 +65,7 @@ def _verify_and_replace(folder: Path, pool: Path, quotas: Path, bundle: dict) ->
 
     lot, draw = bundle["lottery"], bundle["draw"]
     typer.echo(f"   lottery of {lot['m']} panels, commitment {lot['sha256'][:16]}...; drew panel {draw['number']}")
-    _, found = verify(folder / "audit.json", pool, quotas, recompute=False)
+    _, found, _ = verify(folder / "audit.json", pool, quotas, recompute=False)
     typer.echo("   verify: " + ("OK" if not found else "; ".join(found)))
     _, step = run_replace(folder, ",".join(draw["panel"][:2]))
     typer.echo(f"   two members drop out -> {folder / 'replacement-1'}: {_describe(step)}")

@@ -33,7 +33,7 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
             fail(f"{folder / 'audit.json'}: already drawn (panel {bundle['draw']['number']}); a lottery is drawn once")
         if (seed is None) == (number is None):
             fail("give the public seed (--seed \"...\") or the number rolled with dice (--number N)")
-        inputs = workflow.load_inputs(bundle, pool_path, quotas_path)
+        inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
         bundle = files.write_draw(folder, workflow.draw(bundle, inputs, seed, number), inputs)
     except UserError as err:
         fail(err)
@@ -52,9 +52,9 @@ def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_pat
             fail(f"{path}: no panel has been drawn yet; run `cocreate draw {folder}` first")
         if not split(dropped):
             fail("--dropped: give the ids of the members who dropped out, comma-separated")
-        inputs = workflow.load_inputs(bundle, pool_path, quotas_path)
+        inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
         bundle, step, result = workflow.replace(bundle, inputs, split(dropped), split(exclude))
-        out = files.write_replacement(folder, bundle, step, inputs, result.panel)
+        out = files.write_replacement(folder, bundle, inputs)
     except UserError as err:
         fail(f"{path.parent / 'panel.csv'}: {err}" if "not on the current panel" in str(err) else err)
     return out, step
@@ -78,8 +78,8 @@ def register(app: typer.Typer) -> None:
         folder: Path = typer.Argument(..., help="the --out folder of `cocreate select`"),
         seed: str = typer.Option(None, help="the public seed text, as announced (e.g. lottery numbers)"),
         number: int = typer.Option(None, help="the panel number drawn by hand (dice, numbered balls)"),
-        pool: Path = typer.Option(None, help="pool file, if not at the path recorded in audit.json"),
-        quotas: Path = typer.Option(None, help="quota file, if not at the path recorded in audit.json"),
+        pool: Path = typer.Option(None, help="pool file, if not where `select` read it"),
+        quotas: Path = typer.Option(None, help="quota file, if not where `select` read it"),
     ) -> None:
         """Draw the panel from a published lottery with a public seed (or a hand-drawn number)."""
         run_draw(folder, seed, number, pool, quotas)
@@ -93,9 +93,10 @@ def register(app: typer.Typer) -> None:
         commitment: str = typer.Option(None, help="the SHA-256 published before the draw"),
         quick: bool = typer.Option(False, help="skip re-running the selection (checks everything else)"),
     ) -> None:
-        """Check a draw: input files, lottery, quotas, seed to number, panel, replacements. Exit 0 OK, 1 mismatch."""
+        """Check a draw: input files, lottery, quotas, seed to number, panel, reserves, replacements and every
+        published file. Exit 0 OK, 1 mismatch."""
         try:
-            data, found = verify(bundle, pool, quotas, seed, commitment, recompute=not quick)
+            data, found, unchecked = verify(bundle, pool, quotas, seed, commitment, recompute=not quick)
         except UserError as err:
             fail(err)
         if found:
@@ -112,15 +113,24 @@ def register(app: typer.Typer) -> None:
         if data["steps"]:
             parts.append(f"{len(data['steps'])} replacement(s) add up")
         parts.append("inputs unchanged" + ("" if quick else "; a fresh computation gives the same lottery"))
+        if commitment:
+            parts.append("the lottery is the one committed to")
+        checked = [n for n in ("lottery.csv", "lottery.html", "probabilities.csv", "panel.csv", "reserves.csv")
+                   if n not in unchecked and (n in data.get("files", {}) or data.get("version", 1) < 2)]
+        parts.append(f"published files match a fresh rendering ({', '.join(checked) or 'none found'})")
         typer.echo("; ".join(parts))
+        if unchecked:
+            typer.echo(f"not found next to the bundle, so not checked: {', '.join(unchecked)}")
+        if not commitment:
+            typer.echo("to check against the commitment announced before the draw, add --commitment HASH")
 
     @app.command("replace")
     def replace_cmd(
         folder: Path = typer.Argument(..., help="the --out folder of `cocreate select`"),
         dropped: str = typer.Option(..., help="ids of members who dropped out, comma-separated"),
         exclude: str = typer.Option(None, help="ids who cannot be asked (e.g. reserves who declined)"),
-        pool: Path = typer.Option(None, help="pool file, if not at the path recorded in audit.json"),
-        quotas: Path = typer.Option(None, help="quota file, if not at the path recorded in audit.json"),
+        pool: Path = typer.Option(None, help="pool file, if not where `select` read it"),
+        quotas: Path = typer.Option(None, help="quota file, if not where `select` read it"),
     ) -> None:
         """Replace drop-outs so the panel meets every quota again; writes FOLDER/replacement-N, changes nothing."""
         out, step = run_replace(folder, dropped, exclude, pool, quotas)

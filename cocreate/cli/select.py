@@ -70,14 +70,15 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
         out.mkdir(parents=True, exist_ok=True)
         for folder in replaced:  # --force: replacements of the earlier draw no longer belong to this folder's draw
             shutil.rmtree(folder)
-        bundle = files.write_publication(out, bundle, pub.lottery)
+        bundle = files.write_publication(out, bundle)
+        files.write_local(out, pool_path, quotas_path)
         if seed is not None or number is not None:
             bundle = files.write_draw(out, workflow.draw(bundle, inputs, seed, number), inputs)
             metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
     except UserError as err:
         fail(err)
     result, lottery = pub.result, pub.lottery
-    summary = {"algorithm": algorithm, "k": size, "pool": str(pool_path), "quotas": str(quotas_path),
+    summary = {"algorithm": algorithm, "k": size, "pool": Path(pool_path).name, "quotas": Path(quotas_path).name,
                "pool_size": inputs.pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
                "metrics": metrics or _undrawn(metric_summary(inputs.problem, lottery.target, lottery.panels[0])),
                "lottery": {"m": m, "sha256": bundle["lottery"]["sha256"], "max_change": lottery.max_change,

@@ -1,9 +1,9 @@
 """The audit bundle (``audit.json``): everything needed to check a draw, and no personal data beyond ids.
 
-Format ``cocreate-audit`` version 1, a JSON object:
+Format ``cocreate-audit`` version 2 (version 1 bundles are still read), a JSON object:
 
-- ``inputs``: for the pool and the quota file, the path given, the file name, its size in bytes and the SHA-256 of
-  the bytes as read;
+- ``inputs``: for the pool and the quota file, the file name (never the planner's path), its size in bytes and
+  the SHA-256 of the bytes as read;
 - ``options``: every option of the run (k, algorithm, m, household and id columns, seeds, rounding method, reserves);
 - ``versions``: Python and the packages that computed it (cocreate, numpy, scipy, pandas, ortools, highspy);
 - ``probabilities``: ids with each person's probability under the fair distribution (``target``) and under the
@@ -11,10 +11,14 @@ Format ``cocreate-audit`` version 1, a JSON object:
 - ``lottery``: m, the numbered panels (as ids) and ``sha256``, the commitment: the SHA-256 of ``lottery.csv``,
   whose exact bytes :func:`lottery_csv` defines;
 - ``draw``: null until drawn, then the derivation, the canonical seed (or ``method: manual`` for dice), the
-  number and the panel; ``reserves``: the ordered reserve list; ``steps``: each replacement made since;
+  number and the panel; ``reserves``: the ordered reserve list; ``steps``: each replacement made since, each
+  with the SHA-256 of the files of its ``replacement-N`` folder (``files``);
+- ``files`` (version 2): the SHA-256 of every file published or handed on from the selection folder
+  (``lottery.csv``, ``lottery.html``, ``probabilities.csv``, and after the draw ``panel.csv``, ``reserves.csv``);
 - ``checksum``: SHA-256 of the canonical JSON of all other fields (sorted keys, no spaces, UTF-8), which catches
-  edits to the file itself. An edit that also rewrites the checksum is caught by comparing with the commitment
-  published before the draw and by recomputing the lottery (``cocreate verify``).
+  accidental damage. It is not a signature: anyone can recompute it, so a deliberate edit is caught instead by the
+  commitment published before the draw, by recomputing everything (``cocreate verify``) and by comparing every
+  published file with a fresh rendering.
 """
 
 import csv
@@ -31,16 +35,16 @@ from selection.outputs import write_json
 from selection.problem import build_problem
 
 FORMAT = "cocreate-audit"
-VERSION = 1
+VERSION = 2
 PACKAGES = ("cocreate", "numpy", "scipy", "pandas", "ortools", "highspy")
 REQUIRED = ("inputs", "options", "versions", "probabilities", "rounding", "lottery", "draw", "reserves", "steps")
 
 
 def file_record(path: str | Path) -> dict:
-    """Path as given, name, size and SHA-256 of a file's bytes."""
+    """Name, size and SHA-256 of a file's bytes (the name only: published files never hold the planner's paths)."""
     path = Path(path)
     data = path.read_bytes()
-    return {"path": str(path), "name": path.name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {"name": path.name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def versions() -> dict:

@@ -7,7 +7,9 @@
   and ``audit.json`` with the step appended; nothing earlier is changed.
 """
 
+import hashlib
 import html
+import json
 import re
 from pathlib import Path
 
@@ -17,22 +19,25 @@ import pandas as pd
 from selection.lottery import bundle as bundles
 from selection.lottery.seeds import DERIVATION, number_width
 from selection.lottery.workflow import Inputs
-from selection.outputs import atomic_write, contact_columns, write_csv
+from selection.outputs import atomic_write, write_csv
 
 PUBLISHED = ("lottery.csv", "lottery.html", "probabilities.csv", "audit.json")
 DRAWN = ("panel.csv", "reserves.csv")
+STEP = ("panel.csv", "reserves.csv", "changes.csv")
+LOCAL = ".cocreate-local.json"
+"""Private to the planner's machine: where the inputs of this folder are (never published, never in a bundle)."""
 
 
 def panel_frame(inputs: Inputs, idx, keep: list[str]) -> pd.DataFrame:
-    """Rows of the people ``idx``: id, quota features, other non-contact columns, and contact columns in ``keep``."""
+    """Rows of the people ``idx``: id, the quota features, the household columns, and the columns in ``keep``
+    (nothing else of the pool leaves it: privacy by default)."""
     pool, problem = inputs.pool, inputs.problem
     features = [c for c in problem.feature_columns if c]
     id_col = pool.id_column or "id"
-    hidden = set(contact_columns(pool.table.columns, exclude=[id_col, *features])) | set(pool.household_columns)
+    extra = [c for c in (*pool.household_columns, *keep) if c not in (id_col, *features)]
     rows = pool.table.iloc[list(idx)]
-    others = [c for c in pool.table.columns if c not in (id_col, *features) and (c not in hidden or c in keep)]
     out = pd.DataFrame({"id": [pool.ids[i] for i in idx]})
-    for c in features + others:
+    for c in dict.fromkeys(features + extra):
         out[c] = rows[c].to_numpy()
     return out
 
@@ -60,16 +65,49 @@ With a public seed, the number is derived as in docs/draw.md ({DERIVATION}).</p>
 """
 
 
-def write_publication(out: Path, bundle: dict, lottery) -> dict:
-    """``lottery.csv``, ``lottery.html``, ``probabilities.csv`` and the sealed undrawn ``audit.json``; returns the
-    sealed bundle. ``lottery``: the :class:`~selection.lottery.rounding.UniformLottery` of the bundle."""
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def publication_files(out: Path, bundle: dict) -> dict[str, str]:
+    """Write ``lottery.csv``, ``lottery.html`` and ``probabilities.csv`` from the bundle alone; returns their
+    SHA-256 by file name."""
     out = Path(out)
     atomic_write(out / "lottery.csv", bundles.lottery_csv(bundle["lottery"]["panels"]))
     atomic_write(out / "lottery.html", lottery_html(bundle))
-    ids = bundle["probabilities"]["ids"]
-    write_csv(out / "probabilities.csv", pd.DataFrame({"id": ids, "probability": np.round(lottery.target, 9),
-                                                       "lottery_probability": np.round(lottery.probabilities, 9)}))
-    return bundles.write(out / "audit.json", bundle)
+    probs = bundle["probabilities"]
+    write_csv(out / "probabilities.csv", pd.DataFrame({
+        "id": probs["ids"], "probability": np.round(np.asarray(probs["target"], dtype=float), 9),
+        "lottery_probability": np.round(np.asarray(probs["lottery"], dtype=float), 9)}))
+    return {name: sha256(out / name) for name in PUBLISHED if name != "audit.json"}
+
+
+def draw_files(out: Path, bundle: dict, inputs: Inputs) -> dict[str, str]:
+    """Write ``panel.csv`` and ``reserves.csv`` of a drawn bundle; returns their SHA-256 by file name."""
+    out = Path(out)
+    keep = bundle["options"].get("keep_columns", [])
+    write_csv(out / "panel.csv", panel_frame(inputs, inputs.indices(bundle["draw"]["panel"]), keep))
+    write_csv(out / "reserves.csv", _ranked(panel_frame(inputs, inputs.indices(bundle["reserves"]), keep)))
+    return {name: sha256(out / name) for name in DRAWN}
+
+
+def step_files(out: Path, bundle: dict, step: dict, inputs: Inputs) -> dict[str, str]:
+    """Write a replacement step's ``panel.csv``, ``reserves.csv`` (those left) and ``changes.csv`` into ``out``;
+    returns their SHA-256 by file name."""
+    out = Path(out)
+    keep = bundle["options"].get("keep_columns", [])
+    write_csv(out / "panel.csv", panel_frame(inputs, np.sort(inputs.indices(step["panel"])), keep))
+    write_csv(out / "reserves.csv", _ranked(panel_frame(inputs, inputs.indices(step["reserves_left"]), keep)))
+    changes = panel_frame(inputs, inputs.indices(step["dropped"] + step["added"]), keep)
+    changes.insert(1, "change", ["dropped"] * len(step["dropped"]) + ["added"] * len(step["added"]))
+    write_csv(out / "changes.csv", changes)
+    return {name: sha256(out / name) for name in STEP}
+
+
+def write_publication(out: Path, bundle: dict) -> dict:
+    """The published files and the sealed undrawn ``audit.json`` (recording their SHA-256); returns the sealed
+    bundle."""
+    return bundles.write(Path(out) / "audit.json", {**bundle, "files": publication_files(out, bundle)})
 
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,12 +116,26 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_draw(out: Path, bundle: dict, inputs: Inputs) -> dict:
-    """``panel.csv``, ``reserves.csv`` and the sealed ``audit.json`` of a drawn bundle; returns the sealed bundle."""
-    out = Path(out)
-    keep = bundle["options"].get("keep_columns", [])
-    write_csv(out / "panel.csv", panel_frame(inputs, inputs.indices(bundle["draw"]["panel"]), keep))
-    write_csv(out / "reserves.csv", _ranked(panel_frame(inputs, inputs.indices(bundle["reserves"]), keep)))
-    return bundles.write(out / "audit.json", bundle)
+    """``panel.csv``, ``reserves.csv`` and the sealed ``audit.json`` (recording every file's SHA-256) of a drawn
+    bundle; returns the sealed bundle."""
+    recorded = {**bundle.get("files", {}), **draw_files(out, bundle, inputs)}
+    return bundles.write(Path(out) / "audit.json", {**bundle, "files": recorded})
+
+
+def write_local(out: Path, pool_path: Path, quotas_path: Path) -> None:
+    """Record where the inputs are, for later ``draw`` and ``replace`` in this folder, in the private file
+    :data:`LOCAL` (absolute paths of this machine: not part of the bundle, not for publication)."""
+    paths = {"pool": str(Path(pool_path).resolve()), "quotas": str(Path(quotas_path).resolve())}
+    atomic_write(Path(out) / LOCAL, json.dumps(paths, indent=1) + "\n")
+
+
+def read_local(folder: Path) -> dict:
+    """The paths :func:`write_local` recorded in a selection folder ({} when there are none)."""
+    try:
+        data = json.loads((Path(folder) / LOCAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if k in ("pool", "quotas") and isinstance(v, str)}
 
 
 def latest(folder: Path) -> tuple[Path, int]:
@@ -97,16 +149,13 @@ def latest(folder: Path) -> tuple[Path, int]:
     return Path(folder) / "audit.json", 0
 
 
-def write_replacement(folder: Path, bundle: dict, step: dict, inputs: Inputs, panel_idx: np.ndarray) -> Path:
-    """``folder/replacement-N`` (N = the step number) with its panel, changes, reserves left and sealed bundle;
-    refuses to write into an existing folder. Returns the new folder."""
+def write_replacement(folder: Path, bundle: dict, inputs: Inputs) -> Path:
+    """``folder/replacement-N`` for the bundle's last step N, with its panel, changes, reserves left and the
+    sealed bundle (the step records its files' SHA-256); refuses to write into an existing folder. Returns the
+    new folder."""
+    step = bundle["steps"][-1]
     out = Path(folder) / f"replacement-{step['step']}"
     out.mkdir(parents=False, exist_ok=False)
-    keep = bundle["options"].get("keep_columns", [])
-    write_csv(out / "panel.csv", panel_frame(inputs, panel_idx, keep))
-    write_csv(out / "reserves.csv", _ranked(panel_frame(inputs, inputs.indices(step["reserves_left"]), keep)))
-    changes = panel_frame(inputs, inputs.indices(step["dropped"] + step["added"]), keep)
-    changes.insert(1, "change", ["dropped"] * len(step["dropped"]) + ["added"] * len(step["added"]))
-    write_csv(out / "changes.csv", changes)
-    bundles.write(out / "audit.json", bundle)
+    step = {**step, "files": step_files(out, bundle, step, inputs)}
+    bundles.write(out / "audit.json", {**bundle, "steps": [*bundle["steps"][:-1], step]})
     return out

@@ -5,13 +5,16 @@ input file, a lottery that is not the committed or recomputed one, a panel that 
 the seed, a drawn panel that is not the numbered one, a replacement that does not add up.
 """
 
+import re
+import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from selection.engine.api import TOLERANCE
 from selection.lottery import bundle as audit
-from selection.lottery import workflow
+from selection.lottery import files, workflow
 from selection.lottery.reserves import read_dropout
 from selection.lottery.seeds import canonical_seed, derived_seed, draw_number, draw_text
 
@@ -20,7 +23,7 @@ class Checker:
     """Holds the bundle, the problem rebuilt from the given files and the mismatches found so far."""
 
     def __init__(self, bundle: dict, pool_path: Path, quotas_path: Path):
-        self.bundle, self.found = bundle, []
+        self.bundle, self.found, self.unchecked = bundle, [], []
         opts = bundle["options"]
         for key, path in (("pool", pool_path), ("quotas", quotas_path)):
             rec, now = bundle["inputs"][key], audit.file_record(path)
@@ -38,7 +41,38 @@ class Checker:
             return None
         return np.array([self.index[i] for i in ids], dtype=np.int64)
 
-    def lottery(self, published: str | None, lottery_file: Path | None) -> None:
+    def files(self, root: Path) -> None:
+        """Render every published or handed-on file afresh from the bundle and the inputs (the same functions that
+        wrote them) and compare it with the file in the folder and with the SHA-256 the bundle records."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            fresh = files.publication_files(tmp, self.bundle)
+            if self.bundle["draw"] is not None and self.indices(self.bundle["draw"]["panel"], "the drawn panel") \
+                    is not None and self.indices(self.bundle["reserves"], "the reserve list") is not None:
+                fresh.update(files.draw_files(tmp, self.bundle, self.inputs))
+            self._compare(root, tmp, fresh, self.bundle.get("files"), "")
+            for step in self.bundle["steps"]:
+                name = f"replacement-{step['step']}"
+                if any(self.indices(step[k], f"replacement {step['step']}") is None
+                       for k in ("panel", "reserves_left", "dropped", "added")):
+                    continue
+                (tmp / name).mkdir()
+                fresh = files.step_files(tmp / name, self.bundle, step, self.inputs)
+                self._compare(root / name, tmp / name, fresh, step.get("files"), name + "/")
+
+    def _compare(self, folder: Path, tmp: Path, fresh: dict, recorded: dict | None, prefix: str) -> None:
+        for name, sha in fresh.items():
+            if recorded and name in recorded and recorded[name] != sha:
+                self.found.append(f"{prefix}{name}: the bundle records a SHA-256 that a fresh rendering of it does "
+                                  f"not have")
+            path = folder / name
+            if not path.is_file():
+                self.unchecked.append(prefix + name)
+                continue
+            if files.sha256(path) != sha:
+                self.found.append(f"{prefix}{name} {_difference(path, tmp / name)}")
+
+    def lottery(self, published: str | None) -> None:
         lot = self.bundle["lottery"]
         panels = lot["panels"]
         if len(panels) != lot["m"]:
@@ -48,9 +82,6 @@ class Checker:
         if published and published.lower() != lot["sha256"]:
             self.found.append(f"the lottery is not the published one: its SHA-256 is {lot['sha256']}, the "
                               f"published commitment is {published}")
-        if lottery_file is not None and lottery_file.exists():
-            if audit.file_record(lottery_file)["sha256"] != audit.commitment(panels):
-                self.found.append(f"{lottery_file} differs from the lottery in the bundle")
         counts = np.zeros(self.problem.n)
         for number, ids in enumerate(panels):
             idx = self.indices(ids, f"panel {number}")
@@ -166,17 +197,51 @@ class Checker:
             self.found.append(f"the panel list differs from a fresh computation: panels {shown}{note}")
 
 
+def _difference(path: Path, fresh: Path) -> str:
+    """How a file differs from its fresh rendering, in words: the first differing lines of a text file."""
+    try:
+        mine = path.read_text(encoding="utf-8-sig").splitlines()
+        theirs = fresh.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        return "differs from a fresh rendering (not UTF-8 text)"
+    if mine == theirs:
+        return "has the same lines as a fresh rendering but other bytes (line ends or encoding); not changed in content"
+    rows = [i + 1 for i in range(max(len(mine), len(theirs)))
+            if i >= len(mine) or i >= len(theirs) or mine[i] != theirs[i]]
+    where = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
+    size = "" if len(mine) == len(theirs) else f" ({len(mine)} lines, a fresh rendering has {len(theirs)})"
+    return f"differs from a fresh rendering at line{'s' if len(rows) > 1 else ''} {where}{size}"
+
+
+class Verification(NamedTuple):
+    """What :func:`verify` found: the bundle, the mismatches (empty: the draw checks out) and the published files
+    it could not check because they are not in the folder."""
+
+    bundle: dict
+    mismatches: list[str]
+    unchecked: list[str]
+
+
 def verify(bundle_path: Path, pool_path: Path, quotas_path: Path, seed: str | None = None,
-           published: str | None = None, recompute: bool = True) -> tuple[dict, list[str]]:
-    """(bundle, mismatches). Raises :class:`audit.BundleError` for an unusable bundle and
-    :class:`selection.InputError` for unreadable input files."""
+           published: str | None = None, recompute: bool = True) -> Verification:
+    """Check a bundle and the files next to it. Raises :class:`selection.errors.BundleError` for an unusable bundle
+    and :class:`selection.errors.InputError` for unreadable input files.
+
+    What it proves: the input files are the recorded ones; the lottery matches its commitment (and ``published``,
+    the commitment announced before the draw); every panel meets every quota; the seed gives the number; the drawn
+    panel, reserves and every replacement follow; every published file is what the bundle and inputs give; and,
+    with ``recompute``, that the same code and inputs give the same lottery. What it cannot prove: that the seed
+    was not known when the lottery was made (only announcing the commitment before a public seed exists does).
+    """
     bundle = audit.load(bundle_path)
     path = Path(bundle_path)
     folder = path if path.is_dir() else path.parent
+    root = folder.parent if re.fullmatch(r"replacement-\d+", folder.name) else folder
     check = Checker(bundle, Path(pool_path), Path(quotas_path))
-    check.lottery(published, folder / "lottery.csv")
+    check.lottery(published)
     check.draw(seed)
     check.steps()
+    check.files(root)
     if recompute:
         check.recompute(Path(pool_path), Path(quotas_path))
-    return bundle, check.found
+    return Verification(bundle, check.found, check.unchecked)

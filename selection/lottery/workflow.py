@@ -86,13 +86,15 @@ def read_inputs(options: dict, pool_path: str | Path, quotas_path: str | Path) -
     return Inputs(*bundles.read_inputs(options, pool_path, quotas_path))
 
 
-def load_inputs(bundle: dict, pool_path: str | Path | None = None, quotas_path: str | Path | None = None) -> Inputs:
-    """The inputs of a bundle from the given files, else from the recorded paths; the files must be the ones
-    recorded (same SHA-256). Raises :class:`InputError` naming the file."""
+def load_inputs(bundle: dict, pool_path: str | Path | None = None, quotas_path: str | Path | None = None,
+                known: dict | None = None) -> Inputs:
+    """The inputs of a bundle from the given files, else from ``known`` (key -> path, e.g. the private record of
+    the paths a selection used), else the recorded name (``path`` in version 1 bundles) in the current folder; the
+    files must be the ones recorded (same SHA-256). Raises :class:`InputError` naming the file."""
     paths = {}
     for key, given in (("pool", pool_path), ("quotas", quotas_path)):
         rec = bundle["inputs"][key]
-        path = Path(given) if given else Path(rec["path"])
+        path = Path(given or (known or {}).get(key) or rec.get("path") or rec["name"])
         if not path.is_file():
             raise InputError(Problem(str(path), 0, "", f"{key} file not found",
                                      f"give the {key} file used for this draw", parameter="" if given else key))

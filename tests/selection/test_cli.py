@@ -37,7 +37,8 @@ def test_outputs_meet_quotas_and_keep_contacts_out(tmp_path):
     probs = pd.read_csv(out / "probabilities.csv", dtype={"id": str})
     summary = json.loads((out / "summary.json").read_text())
     assert list(panel.columns[:1]) == ["id"] and len(panel) == 10
-    assert not {"name", "email", "street"} & set(panel.columns)
+    # privacy by default: id, quota features and household columns only (no name, e-mail or free-text note)
+    assert list(panel.columns) == ["id", "sex", "age", "street"]
     assert len(probs) == 60 and abs(probs["probability"].sum() - 10) < 1e-6
     assert summary["algorithm"] == "leximin" and summary["metrics"]["min_probability"] > 0
     pool = read_pool(tmp_path / "pool.csv", household_columns=["street"])

@@ -120,9 +120,9 @@ def test_a_panel_that_breaks_a_quota_is_caught(drawn):
 
 
 def newer(path):
-    """A well-formed bundle of a future format version 2 (checksum valid)."""
+    """A well-formed bundle of a future format version (checksum valid)."""
     bundle = json.loads(path.read_text())
-    bundle["version"] = 2
+    bundle["version"] = audit.VERSION + 1
     bundle["checksum"] = audit.checksum(bundle)
     path.write_text(json.dumps(bundle))
 
@@ -220,3 +220,60 @@ def test_dropout_column_is_found_and_checked(tmp_path):
     pool.to_csv(tmp_path / "pool.csv", index=False)
     bad = run("select", tmp_path / "pool.csv", tmp_path / "q.csv", "-k", 10, "--out", tmp_path / "e")
     assert bad.exit_code == 2 and "pool.csv" in bad.output and "row 6" in bad.output and "dropout" in bad.output
+
+
+def _swap_member(path):
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    pool_ids = [f"p{i}" for i in range(60)]
+    first = lines[1].split(",")[0]
+    outsider = next(i for i in pool_ids if i not in path.read_text())
+    lines[1] = lines[1].replace(first, outsider, 1)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _delete_row(path):
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + lines[3:]), encoding="utf-8")
+
+
+def _edit_probability(path):
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("0.", "0.9", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "damage"), [
+    ("panel.csv", _swap_member), ("panel.csv", _delete_row), ("reserves.csv", _delete_row),
+    ("reserves.csv", _swap_member), ("probabilities.csv", _edit_probability), ("lottery.html", _delete_row),
+    ("lottery.csv", _delete_row), ("replacement-1/panel.csv", _swap_member),
+    ("replacement-1/changes.csv", _delete_row), ("replacement-1/reserves.csv", _delete_row),
+])
+def test_every_published_file_is_checked(drawn, name, damage):
+    """Editing any file handed to recruiters or published is caught and the file is named."""
+    tmp_path, out = drawn
+    panel = pd.read_csv(out / "panel.csv", dtype=str)
+    assert run("replace", out, "--dropped", panel["id"].iloc[0]).exit_code == 0
+    bundle = out / "replacement-1" / "audit.json"
+    assert verify(tmp_path, bundle, "--quick").exit_code == 0
+    damage(out / name)
+    res = verify(tmp_path, bundle, "--quick")
+    assert res.exit_code == 1, res.output
+    assert f"MISMATCH: {name}" in res.output or (name == "lottery.csv" and "lottery" in res.output)
+
+
+def test_same_content_other_line_ends_is_not_a_mismatch_but_a_deleted_file_is_reported(drawn):
+    tmp_path, out = drawn
+    text = (out / "panel.csv").read_bytes()
+    other = text.replace(b"\r\n", b"\n") if b"\r\n" in text else text.replace(b"\n", b"\r\n")
+    (out / "panel.csv").write_bytes(other)
+    res = verify(tmp_path, out / "audit.json", "--quick")
+    assert res.exit_code == 1 and "same lines as a fresh rendering" in res.output
+    (out / "panel.csv").unlink()
+    res = verify(tmp_path, out / "audit.json", "--quick")
+    assert res.exit_code == 0 and "not checked: panel.csv" in res.output
+
+
+def test_bundle_holds_names_not_paths(drawn):
+    tmp_path, out = drawn
+    text = (out / "audit.json").read_text()
+    assert str(tmp_path) not in text and str(tmp_path) not in (out / "summary.json").read_text()
+    assert str(tmp_path) in (out / ".cocreate-local.json").read_text()  # the private record of where inputs are

@@ -27,15 +27,15 @@ LIBRARY_ONLY = textwrap.dedent("""
     pool, quotas = folder / "pool.csv", folder / "q.csv"
     pub = workflow.publish(pool, quotas, 10, household=["street"], m=40)
     out.mkdir()
-    sealed = files.write_publication(out, pub.bundle, pub.lottery)
+    sealed = files.write_publication(out, pub.bundle)
     drawn = workflow.draw(sealed, pub.inputs, seed="library seed 1 2 3")
-    files.write_draw(out, drawn, pub.inputs)
-    _, found = verify(out / "audit.json", pool, quotas)
+    drawn = files.write_draw(out, drawn, pub.inputs)
+    _, found, _ = verify(out / "audit.json", pool, quotas)
     gone = drawn["draw"]["panel"][:2]
     inputs = workflow.load_inputs(drawn)
     after, step, result = workflow.replace(drawn, inputs, gone)
-    files.write_replacement(out, after, step, inputs, result.panel)
-    _, found_after = verify(out / "replacement-1" / "audit.json", pool, quotas, recompute=False)
+    files.write_replacement(out, after, inputs)
+    _, found_after, _ = verify(out / "replacement-1" / "audit.json", pool, quotas, recompute=False)
     loaded = sorted(m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("cocreate", "typer", "rich"))
     print(json.dumps({"found": found, "found_after": found_after, "loaded": loaded, "gone": gone,
                       "added": step["added"], "deviation": step["total_deviation"]}))
@@ -73,5 +73,5 @@ def test_workflow_raises_instead_of_exiting(tmp_path):
         workflow.replace(drawn, pub.inputs, ["nobody"])
     out = tmp_path / "out"
     out.mkdir()
-    files.write_publication(out, pub.bundle, pub.lottery)
+    files.write_publication(out, pub.bundle)
     assert sorted(p.name for p in out.iterdir()) == sorted(files.PUBLISHED)
