@@ -1,17 +1,49 @@
 """Plain, typed input objects: quotas and the pool.
 
 Feature values are matched case-insensitively and with whitespace collapsed (``norm``), as the Sortition
-Foundation tools do; the spelling of the quota file is what reports show.
+Foundation tools do; the spelling of the quota file is what reports show. Feature names are matched the same way:
+``AGE`` in one quota row and ``age`` in another are one feature (spelt as its first row spells it).
+
+Both records carry ``notes``: one-line remarks a program should print before it goes on (an encoding guessed,
+rows skipped, people numbered by row because no id column was found, blank household cells). A note never stops
+anything; problems that do are :class:`~selection.errors.InputError`.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from selection.errors import InputError, Problem
 
-ID_CANDIDATES = ("id", "nationbuilder_id")
+ID_CANDIDATES = ("unique_id", "external_id", "nationbuilder_id", "id")
+"""Column names (matched ignoring case) taken as the id column when none is named: OpenDLP's ``unique_id`` and
+``external_id``, the Sortition Foundation's ``nationbuilder_id``, plain ``id``; the left-most such column wins."""
+
+
+def spans(rows: Iterable[int]) -> str:
+    """Row numbers as short text: ``[2, 3, 4, 9]`` -> ``"2-4, 9"`` (sorted, duplicates dropped)."""
+    out: list[str] = []
+    ordered = sorted(set(int(r) for r in rows))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        out.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def rows_text(rows: Sequence[int], limit: int = 6) -> str:
+    """``"row 5"``, ``"rows 2-401"`` or ``"rows 2, 7, 9 and 12 more"``: rows named as briefly as a line allows."""
+    ordered = sorted(set(int(r) for r in rows))
+    if len(ordered) == 1:
+        return f"row {ordered[0]}"
+    text = spans(ordered)
+    if text.count(",") >= limit:
+        text = spans(ordered[:limit]) + f" and {len(ordered) - limit} more"
+    return f"rows {text}"
 
 
 def norm(value: object) -> str:
@@ -42,10 +74,13 @@ class Quotas:
 
     quotas: tuple[Quota, ...]
     source: str = "quotas"
+    notes: tuple[str, ...] = ()
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Quota], source: str = "quotas") -> "Quotas":
-        rows = tuple(rows)
+    def from_rows(cls, rows: Iterable[Quota], source: str = "quotas", notes: Sequence[str] = ()) -> "Quotas":
+        """Check the rows and build the quotas. A feature spelt differently (case, spacing) in later rows is
+        renamed to its first spelling, with one note per other spelling."""
+        rows, notes = _one_spelling(tuple(rows), source, list(notes))
         problems = []
         seen: dict[tuple[str, str], int] = {}
         for i, q in enumerate(rows):
@@ -67,7 +102,7 @@ class Quotas:
             problems.append(Problem(source, 0, "", "no quota rows", "add rows 'feature,value,min,max'"))
         if problems:
             raise InputError(problems)
-        return cls(rows, source)
+        return cls(rows, source, tuple(notes))
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -78,12 +113,31 @@ class Quotas:
         return tuple(q for q in self.quotas if q.feature == feature)
 
 
+def _one_spelling(rows: tuple[Quota, ...], source: str, notes: list[str]) -> tuple[tuple[Quota, ...], list[str]]:
+    first: dict[str, str] = {}
+    other: dict[str, list[int]] = {}
+    out = []
+    for i, q in enumerate(rows):
+        name = first.setdefault(norm(q.feature), q.feature)
+        if q.feature != name:
+            other.setdefault(q.feature, []).append(q.row or i + 2)
+            q = replace(q, feature=name)
+        out.append(q)
+    for spelling, at in other.items():
+        notes.append(f"{source}: feature '{spelling}' ({rows_text(at)}) is taken as '{first[norm(spelling)]}' "
+                     "(feature names match ignoring case and spacing)")
+    return tuple(out), notes
+
+
 @dataclass(frozen=True, eq=False)
 class Pool:
     """The respondents: one row per person, every column kept as text, in file order.
 
-    ``ids`` are unique, non-empty strings. ``households`` lists the (normalised) address columns whose equal values
-    mean "same household" (at most one per household on a panel); empty means no household rule.
+    ``ids`` are unique, non-empty strings. ``household_columns`` lists the address columns whose equal
+    (normalised) values mean "same household" (at most one per household on a panel); empty means no household
+    rule; a person whose household cells are all blank shares a household with nobody (a note says how many).
+    ``encoding``: how the file's text was decoded (``"utf-8"``, ``"cp1252"``, ``"utf-16"``; ``"xlsx"`` for a
+    workbook, ``""`` when built in code).
     """
 
     table: pd.DataFrame
@@ -92,6 +146,8 @@ class Pool:
     household_columns: tuple[str, ...] = ()
     source: str = "pool"
     rows: tuple[int, ...] = field(default=())  # spreadsheet row of each person
+    notes: tuple[str, ...] = ()
+    encoding: str = ""
 
     @property
     def size(self) -> int:
@@ -100,10 +156,11 @@ class Pool:
     @classmethod
     def from_frame(cls, df: pd.DataFrame, id_column: str | None = None,
                    household_columns: Sequence[str] | None = None, source: str = "pool",
-                   rows: Sequence[int] | None = None) -> "Pool":
-        """Check ids and household columns and build a pool. ``id_column=None`` looks for id/ID/nationbuilder_id,
-        else numbers people by data row (1, 2, ...). ``rows``: the spreadsheet row of each person (default: the
-        header is row 1 and people follow without gaps)."""
+                   rows: Sequence[int] | None = None, notes: Sequence[str] = (), encoding: str = "") -> "Pool":
+        """Check ids and household columns and build a pool. ``id_column=None`` looks for a column named as in
+        :data:`ID_CANDIDATES`, else numbers people by data row (1, 2, ...) and says so in a note. ``rows``: the
+        spreadsheet row of each person (default: the header is row 1 and people follow without gaps). ``notes``
+        (e.g. from reading the file) come first in the pool's notes."""
         df = df.copy()
         df.columns = [str(c).strip() for c in df.columns]
         df = df.astype(str).reset_index(drop=True)
@@ -117,8 +174,11 @@ class Pool:
         elif id_column not in df.columns:
             raise InputError(Problem(source, 1, id_column, "id column not found (columns: "
                                      f"{', '.join(df.columns[:12])})", "name one of those as the id column"))
+        notes = list(notes)
         if id_column is None:
             ids = tuple(str(i) for i in range(1, len(df) + 1))
+            notes.append(f"{source}: no id column (none named {', '.join(ID_CANDIDATES)}); people are numbered by "
+                         f"data row: 1 is row {rows[0]}, {len(df)} is row {rows[-1]}")
         else:
             col = df[id_column].map(lambda v: " ".join(v.split()))
             first: dict[str, int] = {}
@@ -138,7 +198,13 @@ class Pool:
                                         f"choose from: {', '.join(df.columns[:12])}"))
         if problems:
             raise InputError(problems)
-        return cls(df, ids, id_column, household_columns, source, rows)
+        pool = cls(df, ids, id_column, household_columns, source, rows, (), encoding)
+        blank = [r for r, key in zip(rows, pool.household_keys(), strict=True) if key is None]
+        if household_columns and blank:
+            notes.append(f"{source}: {len(blank)} {'person has' if len(blank) == 1 else 'people have'} blank "
+                         f"{', '.join(household_columns)} ({rows_text(blank)}); each is taken as a household of "
+                         "their own")
+        return replace(pool, notes=tuple(notes))
 
     def household_keys(self) -> list[str | None]:
         """Normalised household key per person; None when every household column is blank."""
