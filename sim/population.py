@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from scipy.stats import norm
 
-from sim.scenario import PopulationParams
+from sim.scenario import LEVEL_HEARD, LEVEL_TRUST, PopulationParams
 
 FEATURES = ("sex", "age_band", "origin", "education")
 
@@ -50,6 +50,7 @@ class Population:
     opinion: np.ndarray           # preferred policy position, in (0, 1)
     knowledge: np.ndarray         # (n, K) float32 in [0, 1]
     weights: sp.csr_matrix        # row-stochastic network, float64
+    z: np.ndarray                 # standardised log-propensity (+: more likely to volunteer)
 
     @property
     def n(self) -> int:
@@ -124,7 +125,12 @@ def _codes(people: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.nd
 
 
 def build_population(p: PopulationParams, rng: np.random.Generator) -> Population:
-    """Draw a population of `p.size` citizens with the world random stream `rng`."""
+    """Draw a population of `p.size` citizens with the world random stream `rng`. Empty level-dependent shares
+    (`baseline_trust`, `feels_heard_share`) take the local-government figures; `Scenario.population_params()`
+    fills them for the scenario's institution level."""
+    if p.baseline_trust is None or p.feels_heard_share is None:
+        p = p.model_copy(update={"baseline_trust": p.baseline_trust or LEVEL_TRUST["local"],
+                                 "feels_heard_share": p.feels_heard_share or LEVEL_HEARD["local"]})
     people = synthesize(p.size, rng).reset_index(drop=True)
     missing = [f for f in FEATURES if f not in people]
     if missing:
@@ -145,14 +151,14 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     n = len(people)
     heard = (rng.random(n) < p.feels_heard_share).astype(float)
     trust = initial_trust(heard, p.trust_propensity_link * z, p, rng)
-    opinion = expit(p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
+    opinion = expit(-p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
     k = p.knowledge_dims
     kn = rng.beta(1.0, max(1e-3, (1 - p.knowledge_mean) / max(p.knowledge_mean, 1e-3)), size=(n, k))
     kn[np.arange(n), combo % k] += p.lived_experience  # lived experience: each group knows one dimension better
     kn = np.clip(kn, 0.0, 1.0).astype(np.float32)
     weights = small_world(np.arange(n), p.network_degree, p.rewire_prob, rng)
-    _freeze(prop, trust, heard, opinion, kn, *codes.values())
-    return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights)
+    _freeze(prop, trust, heard, opinion, kn, z, *codes.values())
+    return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights, z)
 
 
 __all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "ring_order", "small_world"]
