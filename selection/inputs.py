@@ -47,7 +47,7 @@ def _decode(path: Path) -> tuple[str, str, str]:
     if not raw.strip():
         raise InputError(Problem(name, 0, "", "the file is empty", "export the sheet again with its header row"))
     if raw[:4] == b"PK\x03\x04":
-        raise InputError(Problem(name, 0, "", "is an XLSX workbook, not CSV text", "rename it to .xlsx"))
+        raise InputError(_zipped(path))
     for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
@@ -87,6 +87,21 @@ def _decode(path: Path) -> tuple[str, str, str]:
     looks = f"{best.language} text in {best.encoding}" if best.language != "Unknown" else best.encoding
     raise InputError(Problem(name, row, "", f"not UTF-8 or Windows-1252 text (byte 0x{byte:02x}; it looks like "
                              f"{looks})", save))
+
+
+def _zipped(path: Path) -> Problem:
+    """What a zip archive given as CSV is: an XLSX workbook with the wrong name, or another (ODS) workbook."""
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(path).namelist())
+    except zipfile.BadZipFile:
+        names = set()
+    if "xl/workbook.xml" in names:
+        return Problem(path.name, 0, "", "is an XLSX workbook, not CSV text", "rename it to .xlsx")
+    if "content.xml" in names:
+        return Problem(path.name, 0, "", "is an OpenDocument spreadsheet (.ods)", "save it as XLSX or CSV")
+    return Problem(path.name, 0, "", "is a zip archive, not CSV text", "unpack it and give the CSV or XLSX inside")
 
 
 def _looks_like_text(text: str) -> bool:

@@ -148,3 +148,15 @@ def test_lottery_sheet_in_three_languages(selection, lang, words):
     assert text.count("<tr><td>") == bundle["lottery"]["m"] + 1
     first = " ".join(bundle["lottery"]["panels"][0])
     assert f"<tr><td>000</td><td>{first}</td></tr>" in text
+
+
+def test_report_before_the_draw_from_the_publication(selection):
+    pub = selection[0]
+    metrics = summary(pub.inputs.problem, pub.lottery.target, pub.lottery.panels[0])
+    data = report_data(pub, pub.inputs, metrics, notes=["stopped at the time limit: not proven optimal"])
+    assert data["draw"] is None and data["legacy"] is None
+    assert all(q["panel_seats"] is None for q in data["quotas"])
+    text = render_selection_report(data, "en")
+    assert "not drawn yet" in text and "No legacy draw was run" in text
+    assert "stopped at the time limit: not proven optimal" in text and "--seed" not in text
+    assert "Representativeness" not in text  # no margins given

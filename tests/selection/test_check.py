@@ -95,6 +95,17 @@ def test_check_command_exit_statuses(tmp_path):
     assert nosize.exit_code == 2 and "no panel size" in nosize.output
 
 
+def test_check_command_with_margins_adds_population_shares(tmp_path):
+    pool, quotas = write(tmp_path, POOL_CSV, QUOTA_CSV)
+    (tmp_path / "m.csv").write_text("feature,value,share\nsex,f,0.51\nsex,m,0.48\nsex,x,0.01\n")
+    result = runner.invoke(app, ["check", pool, quotas, "--size", "4", "--margins", str(tmp_path / "m.csv")])
+    assert result.exit_code == 0, result.output
+    assert "population" in result.output and "51.0%" in result.output
+    (tmp_path / "m.csv").write_text("feature,value,share\nsex,f,lots\n")
+    bad = runner.invoke(app, ["check", pool, quotas, "--size", "4", "--margins", str(tmp_path / "m.csv")])
+    assert bad.exit_code == 2 and "m.csv" in bad.output and "Traceback" not in bad.output
+
+
 def test_check_on_the_peers_files_is_quick_and_names_skipped_rows():
     result = runner.invoke(app, ["check", str(PEERS / "opendlp" / "Respondents_csv_example.csv"),
                                  str(PEERS / "opendlp" / "Categories_csv_example.csv"), "--size", "20"])

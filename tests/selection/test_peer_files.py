@@ -116,7 +116,7 @@ def test_utf16_without_bom_is_detected(tmp_path):
     (b"id,sex\x00\x01\x02\x03" + bytes(range(256)) * 4, "binary data, not text"),
     (b"\xff\xfe" + bytes(range(256)) * 8, "starts like UTF-16 text but is not"),
     (b"\xff\xfe\x00", "starts like UTF-16 text but is not"),
-    (b"PK\x03\x04" + bytes(64), "is an XLSX workbook"),
+    (b"PK\x03\x04" + bytes(64), "is a zip archive, not CSV text"),
     ("id,name\n1,Zoë\n".encode() + "2,Zoë\n".encode("cp1252"), "mixes UTF-8 with another encoding"),
     (b"id,name\n1,A\x81\x8d\x90nn\n", "not UTF-8 or Windows-1252 text"),
 ])
@@ -130,6 +130,13 @@ def test_binary_or_undecodable_files_are_one_line_naming_the_file(tmp_path, data
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "Traceback" not in result.output and fragment in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_workbook_saved_with_a_csv_name_says_what_it_is(tmp_path):
+    pd.DataFrame({"id": ["1"], "sex": ["f"]}).to_excel(tmp_path / "pool.csv", index=False, engine="openpyxl")
+    with pytest.raises(InputError) as err:
+        read_pool(tmp_path / "pool.csv")
+    one_line(err, "pool.csv: is an XLSX workbook, not CSV text; rename it to .xlsx")
 
 
 def test_a_folder_given_as_the_pool_says_so(tmp_path):
