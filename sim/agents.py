@@ -219,7 +219,8 @@ class PanelMember(mesa.Agent):
             return
         opinion, knowledge = self._next
         d, prob = self.model.cfg.deliberation, self.model.cfg.problem
-        self.opinion = float(mech.learn_toward(np.array([opinion]), self.knowledge[None, :], knowledge[None, :],
-                                               prob.informed_position, d.learning_pull)[0])
+        before, after = float(self.knowledge.mean()), float(knowledge.mean())
+        resolved = min(1.0, max(0.0, (after - before) / max(1.0 - before, 1e-9)))  # as mech.learn_toward
+        self.opinion = opinion + d.learning_pull * (prob.informed_position - opinion) * resolved
         self.knowledge = knowledge
         self._next = None

@@ -7,7 +7,6 @@ plus the common news level; the reported trust is `clip(anchor + dev + news)`.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 #: The channels through which the process reaches trust (docs/ODD.md §7.10): each can be switched off.
@@ -168,12 +167,16 @@ def deliberate(opinion: np.ndarray, knowledge: np.ndarray, rng: np.random.Genera
     return new_op, new_kn, table
 
 
-def pooled_quality(knowledge: np.ndarray, breadth_weight: float) -> float:
-    """Panel solution quality in [0, 1]: `breadth_weight` x the mean over the K dimensions of the best member's
-    knowledge (breadth: someone knows it) + (1 - breadth_weight) x the mean member's (depth: shared understanding)."""
+def pooled_quality(knowledge: np.ndarray, breadth_weight: float, top: int = 1) -> float:
+    """Panel solution quality in [0, 1]: `breadth_weight` x the mean over the K dimensions of the knowledge of the
+    `top` members who know it best (breadth: enough voices know it; with top = 1 the best member alone) +
+    (1 - breadth_weight) x the mean member's (depth: shared understanding). With top > 1 a panel in which a group
+    is scarce covers that group's dimension less: a more representative panel pools more."""
     if len(knowledge) == 0:
         return 0.0
-    return float(breadth_weight * knowledge.max(axis=0).mean() + (1.0 - breadth_weight) * knowledge.mean())
+    t = max(1, min(int(top), len(knowledge)))
+    best = np.sort(knowledge, axis=0)[-t:].mean(axis=0) if t > 1 else knowledge.max(axis=0)
+    return float(breadth_weight * best.mean() + (1.0 - breadth_weight) * knowledge.mean())
 
 
 def institution_quality(complexity: float, expertise: float) -> float:

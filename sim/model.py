@@ -139,9 +139,13 @@ class EngagementModel(mesa.Model):
         self.online = eng.online
         self.last_rate = 0.0
         self.recommendation_shifts: list[float] = []
+        self.panel_qualities: list[float] = []  # pooled knowledge of each panel at its decision
         self.heard_after_decision = float("nan")
         self.cost = 0.0
         self._broken = 0.0
+        self._window: tuple[int, int] | None = None
+        self._fav_change: np.ndarray | None = None  # change of each citizen's favourability at the first decision
+        self.evidence_side: list[float] = []  # share of the way the panel moved toward the informed position
         self._schedule()
         self.phase = "framing" if self.spec.process else "none"
         self._update_means()
@@ -198,16 +202,17 @@ class EngagementModel(mesa.Model):
     # ---------------------------------------------------------------- what agents ask of the model
     def in_design(self) -> bool:
         """True while a decision is being prepared (lobbying and stakeholder activity happen now)."""
-        w = int(round(self.time))
-        return any(a <= w < b for a, b in self.windows)
+        return self._window is not None
 
     def design_length(self) -> float:
         """Weeks of the current design window (budgets are spread over it)."""
-        w = int(round(self.time))
+        return float(self._window[1] - self._window[0]) if self._window is not None else 1.0
+
+    def _current_window(self, week: int) -> tuple[int, int] | None:
         for a, b in self.windows:
-            if a <= w < b:
-                return float(b - a)
-        return 1.0
+            if a <= week < b:
+                return a, b
+        return None
 
     def lobby_access(self) -> float:
         """Effectiveness of a unit of lobby pressure: closed_access in a closed process, else (1 - blunting x
@@ -339,11 +344,16 @@ class EngagementModel(mesa.Model):
         prob, expertise = sc.problem, self.institution.expertise
         if self.spec.participation in ("sortition", "volunteers") and self.panel_members:
             stayed = [a for a in self.panel_members if a.present] or self.panel_members
-            q = mech.pooled_quality(np.array([a.knowledge for a in stayed]), sc.deliberation.breadth_weight)
+            q = mech.pooled_quality(np.array([a.knowledge for a in stayed]), sc.deliberation.breadth_weight,
+                                    top=sc.deliberation.table_size)
             if eng.early_engagement:  # framing with the panel closes part of the remaining gap
                 q = 1.0 - (1.0 - q) * (1.0 - eng.early_framing_gain)
+            self.panel_qualities.append(q)
             rec = float(np.mean([a.opinion for a in stayed]))
             self.recommendation_shifts.append(rec - float(np.mean([a.initial_opinion for a in self.panel_members])))
+            start = float(np.mean([a.initial_opinion for a in self.panel_members]))
+            if abs(prob.informed_position - start) > 1e-6:  # share of the way to the informed position
+                self.evidence_side.append((rec - start) / (prob.informed_position - start))
             return rec, mech.joint_quality(q, prob.complexity, expertise, prob.lay_error)
         if self.spec.participation == "consultation" and len(self.members):
             q = eng.consultation_quality * float(self.pop.knowledge[self.members].mean())  # unpooled written input
@@ -383,8 +393,12 @@ class EngagementModel(mesa.Model):
         # outcome: the decision against the published draft, for everyone (expectancy-disconfirmation)
         fav = 1.0 - np.abs(self.pop.opinion - policy)
         self._mean_fav = float(fav.mean())
+        if self._fav_change is None:
+            self._fav_change = fav - self._fav_draft
         if "outcome" in self.channels:
             self._pending += tp.outcome_scale * tp.outcome_weight * (fav - self._fav_draft)
+        self._fav_draft = fav  # a later cycle is judged against the policy in force
+        inst.position = policy
         procedure = "procedure" in self.channels
         aware_seen = self.awareness * transparency
         if procedure and self.lobby_influence > 0:  # lobbyists seen to shape the decision ("working out loud")
@@ -468,6 +482,7 @@ class EngagementModel(mesa.Model):
         scalar = self._pending_scalar
         self._pending_scalar = 0.0
         delay = None
+        self._window = self._current_window(week)
         if self.spec.process:
             if self.stakeholder_set is not None:
                 self.stakeholder_set.do("step")
@@ -512,11 +527,11 @@ class EngagementModel(mesa.Model):
 
     # ---------------------------------------------------------------- outputs
     def _update_means(self) -> None:
-        ow = self.cfg.trust.outcome_weight
-        self.mean_trust = float(self.trust.mean())
-        self.trust_share = float(np.mean(self.trust > 0.5))
-        self.mean_heard = float(self.feels_heard.mean())
-        self.mean_awareness = float(self.awareness.mean())
+        ow, n = self.cfg.trust.outcome_weight, self.pop.n
+        self.mean_trust = float(np.add.reduce(self.trust)) / n
+        self.trust_share = np.count_nonzero(self.trust > 0.5) / n
+        self.mean_heard = float(np.add.reduce(self.feels_heard)) / n
+        self.mean_awareness = float(np.add.reduce(self.awareness)) / n
         self.support = ow * self._mean_fav + (1.0 - ow) * 0.5 * (self.mean_trust + self.mean_heard)
         self.group_trust = np.bincount(self.gap_codes, weights=self.trust) / np.maximum(self.gap_counts, 1.0)
         self.progress = self.institution.progress
@@ -554,11 +569,17 @@ class EngagementModel(mesa.Model):
         present = self.gap_counts > 0
         nonpart = ~self.participant
         part = self.participant
-        heard = self.feels_heard > 0.5
-        trusting = self.trust > 0.5
+        heard = self.feels_heard[nonpart] > 0.5  # the public (participants are a vanishing share of a real city)
+        trusting = self.trust[nonpart] > 0.5
         ratio = (float(trusting[heard].mean() / trusting[~heard].mean())
                  if heard.any() and (~heard).any() and trusting[~heard].any() else float("nan"))
-        low, high = self.low_prior, ~self.low_prior
+        low, high = self.low_prior & nonpart, ~self.low_prior & nonpart
+        if self._fav_change is not None and nonpart.sum() >= 8:
+            fc, ch = self._fav_change[nonpart], change[nonpart]
+            lo_q, hi_q = np.quantile(fc, [0.25, 0.75])
+            gradient = float(ch[fc >= hi_q].mean() - ch[fc <= lo_q].mean()) if hi_q > lo_q else 0.0
+        else:
+            gradient = float("nan")
         lobbied = sum(lob.spent["panel"] for lob in self.lobbyists)
         spent = sum(lob.spent["panel"] + lob.spent["institution"] for lob in self.lobbyists)
         return {
@@ -566,6 +587,7 @@ class EngagementModel(mesa.Model):
             "trust_final": self.mean_trust,
             "trust_change": float(change.mean()),
             "trust_share_change": float(self.trust_share - np.mean(t0 > 0.5)),
+            "public_trust_change": float(change[nonpart].mean()) if nonpart.any() else float("nan"),
             "trust_change_low_prior": float(change[low].mean()) if low.any() else float("nan"),
             "trust_change_high_prior": float(change[high].mean()) if high.any() else float("nan"),
             "support_at_decision": float(self.support_at_decision),
@@ -583,6 +605,9 @@ class EngagementModel(mesa.Model):
             "panel_representativeness": float(self.representativeness),
             "recommendation_shift": (float(np.mean(self.recommendation_shifts)) if self.recommendation_shifts
                                      else float("nan")),
+            "panel_quality": float(np.mean(self.panel_qualities)) if self.panel_qualities else float("nan"),
+            "panel_learning": float(np.mean(self.evidence_side)) if self.evidence_side else float("nan"),
+            "outcome_gradient": gradient,
             "spillover_legitimacy": float(self.legitimacy[nonpart].mean()) if nonpart.any() else 0.0,
             "feels_heard_change": float(self.mean_heard - self.pop.feels_heard.mean()),
             "heard_trust_ratio": ratio,

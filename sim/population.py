@@ -154,7 +154,13 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     opinion = expit(-p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
     k = p.knowledge_dims
     kn = rng.beta(1.0, max(1e-3, (1 - p.knowledge_mean) / max(p.knowledge_mean, 1e-3)), size=(n, k))
-    kn[np.arange(n), combo % k] += p.lived_experience  # lived experience: each group knows one dimension better
+    # lived experience: every category of every feature (young, foreign-born, low education, ...) knows one
+    # dimension of the problem better; with K >= the number of categories each has its own, so a panel that
+    # lacks a group lacks its knowledge (a more representative panel pools more)
+    offset = 0
+    for f in FEATURES:
+        kn[np.arange(n), (offset + codes[f]) % k] += p.lived_experience
+        offset += len(labels[f])
     kn = np.clip(kn, 0.0, 1.0).astype(np.float32)
     weights = small_world(np.arange(n), p.network_degree, p.rewire_prob, rng)
     _freeze(prop, trust, heard, opinion, kn, z, *codes.values())

@@ -85,11 +85,13 @@ class PopulationParams(Section):
                                   "how much further from the draft (higher on the policy scale) the views of the "
                                   "groups that volunteer less are: the draft sits nearer the usual voices")
     opinion_spread: float = P(1.0, 0.1, 3.0, "logit sd", "assumption", "spread of opinions on the policy")
-    knowledge_dims: int = P(5, 1, 20, "dimensions", "assumption", "K, number of dimensions of the problem")
-    knowledge_mean: float = P(0.2, 0.0, 1.0, "share of a dimension known", "assumption",
+    knowledge_dims: int = P(12, 1, 40, "dimensions", "assumption (one per category of the four features)",
+                            "K, number of dimensions of the problem")
+    knowledge_mean: float = P(0.1, 0.0, 1.0, "share of a dimension known", "assumption",
                               "mean knowledge of a dimension")
-    lived_experience: float = P(0.3, 0.0, 1.0, "share of a dimension", "assumption",
-                                "extra knowledge of the dimension tied to a citizen's own group")
+    lived_experience: float = P(0.5, 0.0, 1.0, "share of a dimension", "assumption",
+                                "extra knowledge of the dimension tied to each of a citizen's categories (age band, "
+                                "education, ...)")
 
 
 class ProcessParams(Section):
@@ -165,8 +167,9 @@ class DeliberationParams(Section):
     online_exchange: float = P(0.6, 0.0, 1.0, "factor", "cases-and-data §4.5 (direction only)",
                                "online sessions: multiplier on pooling and openness (less informal exchange)")
     breadth_weight: float = P(0.5, 0.0, 1.0, "weight", "assumption",
-                              "weight of breadth (best member's knowledge per dimension) against depth (mean "
-                              "member's knowledge) in the panel's solution quality")
+                              "weight of breadth (per dimension, the mean knowledge of the table_size members "
+                              "who know it best) against depth (mean member's knowledge) in the panel's solution "
+                              "quality")
     learning_pull: float = P(0.5, 0.0, 1.0, "share", CAL + "; CAUK members 46% -> 56% 'very concerned'; Ingham & "
                              "Levin 2018", "how far a member's view moves toward the informed position per unit "
                              "of their remaining ignorance resolved at the tables")
@@ -337,7 +340,7 @@ class StakeholderRules(Section):
 
 class LobbyParams(Section):
     count: int = P(3, 0, 50, "lobbyists", "assumption", "number of lobbyists")
-    budget: float = P(0.5, 0.0, 10.0, "pressure per process", "assumption", "pressure each lobbyist can apply")
+    budget: float = P(0.3, 0.0, 10.0, "pressure per process", CAL, "pressure each lobbyist can apply")
     position: float = P(0.15, 0.0, 1.0, "opinion scale 0..1", "assumption", "mean policy the lobbyists push for")
     position_spread: float = P(0.1, 0.0, 0.5, "opinion distance", "assumption",
                                "range of the lobbyists' positions around `position`")
@@ -446,6 +449,89 @@ class Scenario(Section):
                 else:
                     node = node[key]
         return validate(data, where="overrides")
+
+
+def render_yaml(scenario: Scenario, header: str = "") -> str:
+    """The scenario as commented YAML: every parameter on its own line with its description, unit, range and
+    source from the schema (how scenarios/baseline.yaml is written)."""
+
+    def value(v: Any) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return repr(v)
+        if isinstance(v, tuple | list):
+            return "[" + ", ".join(str(x) for x in v) + "]"
+        return repr(v)
+
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines += [f"name: {scenario.name}", f"description: {value(scenario.description)}", ""]
+    for name, _field in Scenario.model_fields.items():
+        section = getattr(scenario, name)
+        if not isinstance(section, Section) or name in ("stakeholders",):
+            continue
+        lines.append(f"{name}:")
+        for key, f in type(section).model_fields.items():
+            doc = (f.description or "").replace("\n", " ")
+            lines.append(f"  {key}: {value(getattr(section, key))}  # {doc}")
+        lines.append("")
+        if name == "institution":
+            lines += ["# Stakeholder organisations: power in [0, 1] to obstruct implementation, preferred position on "
+                      "the 0..1", "# policy scale, initial trust in the process, and whether they are at the table "
+                      "when the strategy", "# includes stakeholders (co-creation strategies). Values are "
+                      "assumptions.", "stakeholders:"]
+            for st in scenario.stakeholders:
+                items = ", ".join(f"{k}: {value(getattr(st, k)) if not isinstance(getattr(st, k), str) else getattr(st, k)}"
+                                  for k in StakeholderParams.model_fields)
+                lines.append(f"  - {{{items}}}")
+            lines.append("")
+    lines += ["# Strategies run by default (`cocreate simulate` without --strategy).",
+              f"strategies: [{', '.join(scenario.strategies)}]", ""]
+    return "\n".join(lines)
+
+
+def parameter_table(scenario: Scenario | None = None, ranges: dict | None = None) -> str:
+    """The parameter table of docs/ODD.md as Markdown: every parameter with its default, unit, allowed range,
+    source and whether it is calibrated (with the accepted 5-95% range from `ranges`, the parsed
+    scenarios/calibration/ranges.yaml)."""
+    scenario = scenario or Scenario()
+    ranges = ranges or {}
+    rows = ["| parameter | default | unit | allowed range | source | calibrated (accepted 5-95%) |",
+            "|---|---|---|---|---|---|"]
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        if isinstance(v, tuple | list):
+            return ", ".join(map(str, v))
+        return "empty (by level)" if v is None else str(v)
+
+    def add(name: str, field: Any, value: Any) -> None:
+        extra = field.json_schema_extra or {}
+        meta = field.metadata
+        lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
+        hi = next((m.le for m in meta if hasattr(m, "le")), None)
+        allowed = f"{fmt(lo)}..{fmt(hi)}" if lo is not None or hi is not None else "-"
+        source = str(extra.get("source", "")).replace(CAL + "; ", "").replace(CAL, "-").replace("|", "/")
+        if name in ranges:
+            r = ranges[name]
+            cal = f"yes: {r['low']:.3g}-{r['high']:.3g} (prior {r['prior'][0]:g}-{r['prior'][1]:g})"
+        else:
+            cal = "no"
+        rows.append(f"| `{name}` | {fmt(value)} | {extra.get('unit', '')} | {allowed} | {source} | {cal} |")
+
+    for section, _sfield in Scenario.model_fields.items():
+        value = getattr(scenario, section)
+        if isinstance(value, Section):
+            for key, field in type(value).model_fields.items():
+                add(f"{section}.{key}", field, getattr(value, key))
+    for key, field in StakeholderParams.model_fields.items():
+        if key not in ("name", "kind"):
+            vals = ", ".join(f"{s.name} {fmt(getattr(s, key))}" for s in scenario.stakeholders)
+            add(f"stakeholders[].{key}", field, vals)
+    return "\n".join(rows) + "\n"
 
 
 def _one_line(err: ValidationError, where: str) -> str:

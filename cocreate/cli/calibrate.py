@@ -1,0 +1,84 @@
+"""CLI command for the sim area: `cocreate calibrate` (pattern-oriented rejection ABC; see sim/calibration.py)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+
+from cocreate.cli.common import fail
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app."""
+
+    @app.command()
+    def calibrate(
+        scenario: Path = typer.Argument(None, help="scenario YAML file whose other parameters are held fixed "
+                                        "(default: the schema's baseline)"),
+        samples: int = typer.Option(2000, "--samples", help="parameter sets drawn from the priors"),
+        seed: int = typer.Option(0, "--seed", help="seed of the Latin hypercube over the priors"),
+        seeds: int = typer.Option(2, "--seeds", help="model seeds per set (0..N-1, shared by every arm)"),
+        population: int = typer.Option(1000, "--population", help="citizens per run"),
+        jobs: int = typer.Option(1, "--jobs", help="worker processes"),
+        out: Path = typer.Option(Path("scenarios/calibration"), "--out", help="output directory: accepted.csv, "
+                                 "samples.csv, ranges.yaml, NOTE.md"),
+        directions: int = typer.Option(0, "--directions", help="also run the headline directions over the first N "
+                                       "accepted sets (x --seeds) and write directions.csv"),
+    ) -> None:
+        """Calibrate the uncertain parameters to the evidence's patterns; write the accepted sets and ranges."""
+        from rich.console import Console
+        from rich.progress import Progress
+
+        from sim import ScenarioError, load_scenario
+        from sim.calibration import calibrate as run_calibration
+        from sim.calibration import note, write
+
+        for name, value in (("--samples", samples), ("--seeds", seeds), ("--population", population),
+                            ("--jobs", jobs)):
+            if value < 1:
+                fail(f"{name} {value}: must be at least 1")
+        if directions < 0:
+            fail(f"--directions {directions}: give 0 (none) or a number of accepted sets")
+        if out.exists() and not out.is_dir():
+            fail(f"--out: {out} is a file; give a directory")
+        sc = None
+        if scenario is not None:
+            try:
+                sc = load_scenario(scenario)
+            except ScenarioError as err:
+                fail(str(err))
+        command = "cocreate " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
+        console = Console(stderr=True)
+        try:
+            with Progress(console=console, transient=True) as progress:
+                bar = progress.add_task("calibrating", total=samples)
+                cal = run_calibration(sc, samples=samples, seed=seed, seeds=seeds, population=population, jobs=jobs,
+                                      progress=lambda done, total: progress.update(bar, completed=done))
+        except ValueError as err:  # e.g. too few volunteers for the panel at this population
+            fail(f"calibration: {err}")
+        files = write(cal, out, command)
+        accepted = cal.accepted
+        if directions and len(accepted):
+            from sim.directions import direction_shares, reversal_region
+
+            table, values = direction_shares(accepted, n_sets=directions, seeds=seeds, population=population)
+            table["reverses"] = [reversal_region(values[d], list(cal.priors)) for d in table["direction"]]
+            from selection.outputs import atomic_write
+
+            atomic_write(out / "directions.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.4g"))
+            lines = ["", "## Headline directions over the calibrated region", "",
+                     f"First {directions} accepted sets x {seeds} seeds, paired (common random numbers).", "",
+                     "| direction | holds in | 95% interval | mean value | where it reverses |", "|---|---:|---|---:|---|"]
+            for _, r in table.iterrows():
+                lines.append(f"| {r['claim']} | {r['holds']}/{r['futures']} ({r['share']:.0%}) | "
+                             f"{r['share_low']:.0%}-{r['share_high']:.0%} | {r['mean_value']:+.4f} | {r['reverses']} |")
+            atomic_write(out / "NOTE.md", note(cal, command) + "\n".join(lines) + "\n")
+            files.append(out / "directions.csv")
+        typer.echo(f"{len(accepted)} of {len(cal.samples)} parameter sets accepted "
+                   f"({len(accepted) / len(cal.samples):.1%}); wrote " + ", ".join(str(f) for f in files))
+        if not len(accepted):
+            typer.echo("no set reproduced every pattern: widen the priors or draw more --samples", err=True)
+            raise typer.Exit(1)
