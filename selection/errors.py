@@ -47,11 +47,22 @@ class UserError(ValueError):
         self.problems = list(problems or [])
         super().__init__(message or "\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # picklable whatever the subclass's __init__ takes (errors cross process boundaries in the CLI and sweeps)
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
     def lines(self, parameter_names: dict[str, str] | None = None) -> list[str]:
         """One line per problem (or the message's lines), parameters renamed by ``parameter_names``."""
         if self.problems:
             return [p.describe(parameter_names) for p in self.problems]
         return str(self).splitlines() or [type(self).__name__]
+
+
+def _rebuild(cls: type, message: str, state: dict) -> UserError:
+    err = cls.__new__(cls)
+    ValueError.__init__(err, message)
+    err.__dict__.update(state)
+    return err
 
 
 class InputError(UserError):

@@ -15,5 +15,23 @@ for module in (select, draw, check, population, sim, sweep, calibrate, demo):
     module.register(app)
 
 
+def main() -> None:
+    """The `cocreate` command: the app, with Ctrl-C and SIGTERM ending any command with one line and exit 130."""
+    import signal
+    import sys
+
+    from cocreate.cli.common import INTERRUPTED, Interrupted, raise_interrupted
+
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, raise_interrupted)
+    try:
+        app()
+    except (Interrupted, KeyboardInterrupt) as err:
+        kept = getattr(err, "kept", None)
+        typer.echo("interrupted; " + (f"kept the complete outputs {', '.join(kept)}" if kept else
+                                      "nothing was written"), err=True)
+        sys.exit(INTERRUPTED)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
         directions: int = typer.Option(0, "--directions", help="also run the headline directions over the first N "
                                        "accepted sets (x --seeds) and write directions.csv"),
     ) -> None:
-        """Calibrate the uncertain parameters to the evidence's patterns; write the accepted sets and ranges."""
+        """Calibrate the uncertain parameters to the evidence's patterns; write the accepted sets and ranges.
+
+        Interrupted? Run the same command again: it resumes from --out/checkpoint.json."""
         from rich.console import Console
         from rich.progress import Progress
 
@@ -55,11 +57,14 @@ def register(app: typer.Typer) -> None:
         try:
             with Progress(console=console, transient=True) as progress:
                 bar = progress.add_task("calibrating", total=samples)
+                out.mkdir(parents=True, exist_ok=True)
                 cal = run_calibration(sc, samples=samples, seed=seed, seeds=seeds, population=population, jobs=jobs,
-                                      progress=lambda done, total: progress.update(bar, completed=done))
+                                      progress=lambda done, total: progress.update(bar, completed=done),
+                                      checkpoint=out / "checkpoint.json")
         except ValueError as err:  # e.g. too few volunteers for the panel at this population
             fail(f"calibration: {err}")
         files = write(cal, out, command)
+        (out / "checkpoint.json").unlink(missing_ok=True)  # complete: the results are in samples.csv
         accepted = cal.accepted
         if directions and len(accepted):
             from sim.directions import direction_shares, reversal_region

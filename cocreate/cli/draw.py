@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import fail, split
+from cocreate.cli.common import deferred_interrupts, fail, split, stoppable
 from selection.errors import UserError
 from selection.lottery import bundle as bundles
 from selection.lottery import files, workflow
@@ -34,7 +34,9 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
         if (seed is None) == (number is None):
             fail("give the public seed (--seed \"...\") or the number rolled with dice (--number N)")
         inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
-        bundle = files.write_draw(folder, workflow.draw(bundle, inputs, seed, number), inputs)
+        drawn = workflow.draw(bundle, inputs, seed, number)
+        with deferred_interrupts(list(files.DRAWN)):
+            bundle = files.write_draw(folder, drawn, inputs)
     except UserError as err:
         fail(err)
     typer.echo(f"drew panel {bundle['draw']['number']} of {bundle['lottery']['m']}; wrote {folder / 'panel.csv'}, "
@@ -54,7 +56,8 @@ def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_pat
             fail("--dropped: give the ids of the members who dropped out, comma-separated")
         inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
         bundle, step, result = workflow.replace(bundle, inputs, split(dropped), split(exclude))
-        out = files.write_replacement(folder, bundle, inputs)
+        with deferred_interrupts([f"replacement-{step['step']}"]):
+            out = files.write_replacement(folder, bundle, inputs)
     except UserError as err:
         fail(f"{path.parent / 'panel.csv'}: {err}" if "not on the current panel" in str(err) else err)
     return out, step
@@ -96,7 +99,9 @@ def register(app: typer.Typer) -> None:
         """Check a draw: input files, lottery, quotas, seed to number, panel, reserves, replacements and every
         published file. Exit 0 OK, 1 mismatch."""
         try:
-            data, found, unchecked = verify(bundle, pool, quotas, seed, commitment, recompute=not quick)
+            data, found, unchecked = stoppable(verify, {"bundle_path": bundle, "pool_path": pool,
+                                                        "quotas_path": quotas, "seed": seed,
+                                                        "published": commitment, "recompute": not quick})
         except UserError as err:
             fail(err)
         if found:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import atomic_write, fail, write_csv
+from cocreate.cli.common import atomic_write, check_writable, deferred_interrupts, fail, write_csv
 from selection.errors import UserError
 from selection.inputs import read_table
 
@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
                pool: Path | None = typer.Option(None, help="pool CSV/XLSX to check values and feasibility against"),
                features: str | None = typer.Option(None, help="comma-separated features to set quotas on "
                                                    "(default: every feature in the margins)"),
-               out: Path = typer.Option(..., help="quota file to write (feature,value,min,max)")) -> None:
+               out: Path = typer.Option(..., help="quota file to write (feature,value,min,max)"),
+               force: bool = typer.Option(False, help="replace an existing --out file")) -> None:
         """Quotas from population margins: proportional targets rounded to sum to k, min/max with a tolerance."""
         from selection.population.margins import (
             check_feasible,
@@ -29,6 +30,9 @@ def register(app: typer.Typer) -> None:
             write_quotas,
         )
 
+        check_writable(out, folder=False)
+        if out.exists() and not force:
+            fail(f"--out {out}: already exists; choose another file name or add --force")
         if size < 1:
             fail(f"--size {size}: the panel needs at least 1 seat; give a positive number")
         if not 0 <= tolerance <= 1:
@@ -66,7 +70,8 @@ def register(app: typer.Typer) -> None:
                 letters_per_seat: int = typer.Option(200, help="letters (households) per seat; 200 is common"),
                 deprived_share: float = typer.Option(0.2, help="share of letters sent to deprived areas only"),
                 tolerance: float = typer.Option(0.02, help="quota slack as a fraction of the panel size"),
-                seed: int = typer.Option(0, help="first seed; the population uses this seed too")) -> None:
+                seed: int = typer.Option(0, help="first seed; the population uses this seed too"),
+                force: bool = typer.Option(False, help="replace the outputs of an earlier run in --out")) -> None:
         """The Antwerp comparison: open self-selection vs legacy vs leximin vs end-to-end fair, over many seeds."""
         import numpy as np
         from rich.progress import Progress
@@ -78,9 +83,10 @@ def register(app: typer.Typer) -> None:
             fail("antwerp: need --seeds >= 1, --size >= 1, --population >= 100 x size and --letters-per-seat >= 1")
         if not 0 <= deprived_share < 1 or not 0 <= tolerance <= 1:
             fail("antwerp: --deprived-share must be in [0, 1) and --tolerance in [0, 1]")
-        if out.exists() and not out.is_dir():
-            fail(f"--out {out}: exists and is not a folder; choose a folder name")
-        out.mkdir(parents=True, exist_ok=True)
+        check_writable(out)
+        clash = [n for n in ANTWERP_OUTPUTS if (out / n).exists()]
+        if clash and not force:
+            fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
         people = synthesize_population(population, np.random.default_rng(seed))
         params = {"population": population, "seats": size, "seeds": seeds, "first_seed": seed,
                   "letters": letters_per_seat * size, "deprived_share": deprived_share, "tolerance": tolerance}
@@ -92,11 +98,16 @@ def register(app: typer.Typer) -> None:
                                               tolerance=tolerance, progress=lambda: bar.advance(task))
         except UserError as exc:
             fail(exc)
-        table = write_antwerp_report(runs, cells, size, params, out)
+        kept: list[str] = []
+        with deferred_interrupts(kept):
+            out.mkdir(parents=True, exist_ok=True)
+            table = write_antwerp_report(runs, cells, size, params, out)
+            kept += list(ANTWERP_OUTPUTS)
         typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         typer.echo(f"wrote antwerp_summary.csv, antwerp_runs.csv, antwerp_cells.csv, antwerp.png, antwerp.md to {out}")
 
 
+ANTWERP_OUTPUTS = ("antwerp_summary.csv", "antwerp_runs.csv", "antwerp_cells.csv", "antwerp.png", "antwerp.md")
 LABELS = {"open": "(a) open self-selection", "legacy": "(b) legacy stratified", "leximin": "(c) leximin stratified",
           "end_to_end": "(d) end-to-end fair"}
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cocreate.cli.common import fail, split, write_json
+from cocreate.cli.common import check_writable, deferred_interrupts, fail, split, stoppable, write_json
 from cocreate.cli.draw import describe_reserves
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
@@ -35,16 +35,28 @@ class Selected:
         return self.result.probabilities
 
 
+STAGE_WORDS = {"leximin": ("types fixed", "lowest probability so far"),
+               "maximin": ("types fixed", "lowest probability so far"),
+               "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
+
+
+def describe_progress(stage: str, done: int, total: int, value: float) -> str:
+    """One readable progress line: what is counted, and the figure labelled as what it is."""
+    counted, figure = STAGE_WORDS.get(stage, ("steps", "value"))
+    text = f"{stage}: {done:,} of {total:,} {counted}"
+    return text + (f", {figure} {value:.4f}" if figure else "")
+
+
 def _publish(console: Console, **kwargs) -> workflow.Publication:
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(f"{kwargs['algorithm']}: fixing probabilities", total=None)
+    """workflow.publish in a stoppable worker, with a progress bar (elapsed and a rough estimate of what is left)."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TextColumn("elapsed,"),
+                  TimeRemainingColumn(), TextColumn("left (rough)"), console=console, transient=True) as bar:
+        task = bar.add_task(f"{kwargs['algorithm']}: reading the inputs and preparing", total=None)
 
         def progress(stage: str, done: int, total: int, value: float) -> None:
-            bar.update(task, completed=done, total=total, description=f"{stage} (min {value:.4f})"
-                       if stage == "leximin" else stage)
+            bar.update(task, completed=done, total=total, description=describe_progress(stage, done, total, value))
 
-        return workflow.publish(**kwargs, progress=progress)
+        return stoppable(workflow.publish, kwargs, progress)
 
 
 def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorithm: str = "leximin",
@@ -57,7 +69,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     console = Console(stderr=True, quiet=quiet)
     if seed is not None and number is not None:
         fail("give either --seed (public seed text) or --number (rolled with dice), not both")
-    replaced = sorted(out.glob("replacement-*"))
+    check_writable(out)
+    replaced = sorted(out.glob("replacement-*")) if out.is_dir() else []
     clash = [name for name in OUTPUTS if (out / name).exists()] + [p.name for p in replaced]
     if clash and not force:
         fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
@@ -66,32 +79,45 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
                        household=split(household), id_column=id_column, keep_columns=split(keep_columns),
                        legacy_draws=draws, m=m, reserves=reserves, dropout_column=dropout_column)
         bundle, inputs = pub.bundle, pub.inputs
-        metrics = None
+        drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
+    except UserError as err:
+        fail(err)
+    metrics = None
+    kept: list[str] = []
+    with deferred_interrupts(kept):
         out.mkdir(parents=True, exist_ok=True)
         for folder in replaced:  # --force: replacements of the earlier draw no longer belong to this folder's draw
             shutil.rmtree(folder)
         bundle = files.write_publication(out, bundle)
         files.write_local(out, pool_path, quotas_path)
-        if seed is not None or number is not None:
-            bundle = files.write_draw(out, workflow.draw(bundle, inputs, seed, number), inputs)
+        kept += list(files.PUBLISHED)
+        if drawn is not None:
+            bundle = files.write_draw(out, {**drawn, "files": bundle["files"]}, inputs)
+            kept += list(files.DRAWN)
             metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
-    except UserError as err:
-        fail(err)
+        _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path)
+        kept.append("summary.json")
+    selected = Selected(pub.result, pub.lottery, bundle, metrics)
+    if not quiet:
+        _print(selected, out)
+    for line in pub.warnings:
+        console.print(f"warning: {line}")
+    return selected
+
+
+def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path) -> None:
     result, lottery = pub.result, pub.lottery
     summary = {"algorithm": algorithm, "k": size, "pool": Path(pool_path).name, "quotas": Path(quotas_path).name,
-               "pool_size": inputs.pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
-               "metrics": metrics or _undrawn(metric_summary(inputs.problem, lottery.target, lottery.panels[0])),
+               "pool_size": pub.inputs.pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
+               "metrics": metrics or _undrawn(metric_summary(pub.inputs.problem, lottery.target, lottery.panels[0])),
                "lottery": {"m": m, "sha256": bundle["lottery"]["sha256"], "max_change": lottery.max_change,
                            "mean_change": lottery.mean_change},
                "draw": bundle["draw"] and {k: bundle["draw"][k] for k in ("method", "seed", "number")},
                "note": (f"legacy probabilities are estimated from {draws} draws" if algorithm == "legacy" else
                         "probabilities are exact up to the certified tolerance in stats") +
                "; lottery_probability is each person's chance under the published uniform lottery"}
+    summary["warnings"] = pub.warnings
     write_json(out / "summary.json", summary)
-    selected = Selected(result, lottery, bundle, metrics)
-    if not quiet:
-        _print(selected, out)
-    return selected
 
 
 def _undrawn(metrics: dict) -> dict:

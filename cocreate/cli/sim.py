@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import atomic_write, fail
+from cocreate.cli.common import atomic_write, check_writable, deferred_interrupts, fail, write_csv
 
 
 def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
@@ -37,6 +37,36 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     plt.close(fig)
 
 
+OUTPUTS = ("series.csv", "series.parquet", "summary.csv", "summary.parquet", "paired_vs_inform.csv", "trust.png",
+           "support.png")
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _write_outputs(out: Path, results: list, strategies: list[str], plot, paired, summaries, kept: list[str]) -> None:
+    import pandas as pd
+
+    series = pd.concat([r.series for r in results], ignore_index=True)
+    table = summaries(results)
+    for name, frame in (("series", series), ("summary", table)):
+        write_csv(out / f"{name}.csv", frame)
+        atomic_write(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+        kept += [f"{name}.csv", f"{name}.parquet"]
+    diffs = pd.concat([paired(table, m) for m in ("trust_change", "support_at_decision")]
+                      ) if "inform" in strategies and len(strategies) > 1 else pd.DataFrame()
+    if len(diffs):
+        write_csv(out / "paired_vs_inform.csv", diffs)
+        kept.append("paired_vs_inform.csv")
+    plot(series, "trust", out / "trust.png", "mean trust")
+    plot(series, "support", out / "support.png", "mean support")
+    kept += ["trust.png", "support.png"]
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
 
@@ -49,9 +79,9 @@ def register(app: typer.Typer) -> None:
         population: int = typer.Option(None, "--population", help="citizens (overrides population.size)"),
         out: Path = typer.Option(..., "--out", help="output directory (created if missing)"),
         jobs: int = typer.Option(1, "--jobs", help="worker processes"),
+        force: bool = typer.Option(False, help="replace the outputs of an earlier run in --out"),
     ) -> None:
         """Run strategies x seeds; write series and summaries (CSV, Parquet) and PNG plots of trust and support."""
-        import pandas as pd
         from rich.console import Console
         from rich.progress import Progress
         from rich.table import Table
@@ -72,9 +102,10 @@ def register(app: typer.Typer) -> None:
             fail(f"--seeds: {seeds} is not a positive number of seeds; give at least 1")
         if jobs < 1:
             fail(f"--jobs: {jobs} is not a positive number of workers; give at least 1")
-        if out.exists() and not out.is_dir():
-            fail(f"--out: {out} is a file; give a directory")
-        out.mkdir(parents=True, exist_ok=True)
+        check_writable(out)
+        clash = [n for n in OUTPUTS if (out / n).exists()]
+        if clash and not force:
+            fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
         tasks = [(s, seed) for seed in range(seeds) for s in strategies]
         results = []
         console = Console(stderr=True)
@@ -86,23 +117,23 @@ def register(app: typer.Typer) -> None:
                         results.append(run(sc, s, seed))
                         progress.advance(bar)
                 else:
-                    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+                    ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_interrupts)
+                    try:
                         for r in ex.map(run, [sc] * len(tasks), [s for s, _ in tasks], [k for _, k in tasks]):
                             results.append(r)
                             progress.advance(bar)
+                    finally:  # on Ctrl-C too: stop the workers now rather than wait for their runs
+                        for proc in list(getattr(ex, "_processes", {}).values()):
+                            proc.terminate()
+                        ex.shutdown(wait=False, cancel_futures=True)
         except ValueError as err:  # e.g. too few volunteers for the panel
             fail(f"{scenario}: {err}")
-        series = pd.concat([r.series for r in results], ignore_index=True)
+        kept: list[str] = []
+        with deferred_interrupts(kept):
+            out.mkdir(parents=True, exist_ok=True)
+            _write_outputs(out, results, strategies, plot_bands, paired_t_intervals, summaries, kept)
         table = summaries(results)
-        for name, frame in (("series", series), ("summary", table)):
-            atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
-            atomic_write(out / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp, index=False))
-        diffs = pd.concat([paired_t_intervals(table, m) for m in ("trust_change", "support_at_decision")]
-                          ) if "inform" in strategies and len(strategies) > 1 else pd.DataFrame()
-        if len(diffs):
-            atomic_write(out / "paired_vs_inform.csv", lambda tmp: diffs.to_csv(tmp, index=False))
-        plot_bands(series, "trust", out / "trust.png", "mean trust")
-        plot_bands(series, "support", out / "support.png", "mean support")
         view = Table(title=f"{sc.name}: means over {seeds} seed(s), {sc.population.size} citizens")
         cols = ["trust_change", "support_at_decision", "solution_quality", "time_to_implementation",
                 "lobby_influence", "trust_gap"]

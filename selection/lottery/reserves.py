@@ -42,9 +42,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from selection.errors import InputError, Problem
+from selection.inputs import numeric_column
 from selection.lottery.repair import person_indices
 from selection.problem import SelectionProblem
 from selection.records import Pool, norm
@@ -273,17 +273,8 @@ def read_dropout(pool: Pool, column: str) -> np.ndarray:
         raise InputError(Problem(pool.source, 1, column, "drop-out column not found (columns: "
                                  f"{', '.join(pool.table.columns[:12])})",
                                  "add a column of drop-out probabilities between 0 and 1 or name the right one"))
-    raw = pool.table[col].astype(str).str.strip()
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    fix = "give a probability between 0 and 1 (0.15 for 15 %; percentages are not accepted)"
-    problems = []
-    for i in np.flatnonzero(~((values >= 0) & (values <= 1))):
-        what = "is not a number" if not np.isfinite(values[i]) else "is outside [0, 1]"
-        shown = raw.iloc[i] if raw.iloc[i] else "(empty)"
-        problems.append(Problem(pool.source, pool.rows[i], col, f"drop-out probability '{shown}' {what}", fix))
-    if problems:
-        raise InputError(problems)
-    return values
+    return numeric_column(pool.source, col, pool.table[col], pool.rows, low=0, high=1, decimal=".",
+                          fix="give a probability between 0 and 1 (0.15 for 15 %; percentages are not accepted)")
 
 
 def dropout_from_stay(problem: SelectionProblem, stay: Mapping[tuple[str, str], float],

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from selection.engine import diagnose
 from selection.engine.api import ALGORITHMS, TOLERANCE, SelectionResult, select
 from selection.errors import DrawError, InputError, Problem
 from selection.lottery import bundle as bundles
@@ -56,6 +57,7 @@ class Publication:
     lottery: UniformLottery
     bundle: dict
     inputs: Inputs
+    warnings: tuple[str, ...] = ()
 
 
 def default_reserves(k: int) -> int:
@@ -147,7 +149,9 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
         rounding={"max_change": round(lottery.max_change, 12) + 1e-12, "mean_change": lottery.mean_change,
                   "moves": lottery.moves, "distinct_panels": int(np.count_nonzero(lottery.copies))},
         lottery={"m": m, "sha256": bundles.commitment(panels), "panels": panels})
-    return Publication(result, lottery, bundle, Inputs(pool, quotas, result.distribution.problem))
+    problem = result.distribution.problem
+    return Publication(result, lottery, bundle, Inputs(pool, quotas, problem),
+                       tuple(diagnose.warnings(problem, lottery.target, algorithm)))
 
 
 def choose_reserves(problem: SelectionProblem, panel_idx: np.ndarray, size: int, dropout: np.ndarray | None,

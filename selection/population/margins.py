@@ -20,7 +20,7 @@ import pandas as pd
 from selection.engine.pricing import Pricer
 from selection.errors import InputError, Problem
 from selection.inputs import read_table
-from selection.outputs import atomic_write
+from selection.outputs import write_csv
 from selection.problem import build_problem
 from selection.records import Pool, Quota, Quotas
 
@@ -195,4 +195,4 @@ def check_feasible(quotas: pd.DataFrame, pool: pd.DataFrame, k: int, source: str
 def write_quotas(quotas: pd.DataFrame, path: str | Path) -> None:
     """Write ``feature,value,min,max`` (Sortition Foundation layout) atomically (:mod:`selection.outputs`)."""
     table = quotas[["feature", "value", "min", "max"]]
-    atomic_write(Path(path), lambda tmp: table.to_csv(tmp, index=False))  # values kept verbatim: it is an input
+    write_csv(Path(path), table, bom=False, guard=False)  # values kept verbatim: it is an input file

@@ -29,4 +29,4 @@ def test_antwerp_bad_input_is_one_line_and_exit_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     res = runner.invoke(app, ["antwerp", "--out", str(blocker), "--seeds", "1"])
-    assert res.exit_code == 2 and "not a folder" in res.output
+    assert res.exit_code == 2 and "is a file; give a folder" in res.output

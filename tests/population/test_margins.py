@@ -139,9 +139,13 @@ def test_cli_quotas_feature_choice(tmp_path):
                               "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert set(pd.read_csv(out)["feature"]) == {"sex", "education"}
+    before = out.read_bytes()
     res = runner.invoke(app, ["quotas", str(antwerp_margins_path()), "-k", "50", "--features", "income",
-                              "--out", str(out)])
+                              "--out", str(out), "--force"])
     assert res.exit_code == 2 and "'income' is not a feature of antwerp_margins.csv" in res.output
+    assert out.read_bytes() == before  # a failed run leaves the earlier file alone
+    res = runner.invoke(app, ["quotas", str(antwerp_margins_path()), "-k", "50", "--out", str(out)])
+    assert res.exit_code == 2 and "already exists" in res.output and out.read_bytes() == before
 
 
 def test_cli_quotas_missing_file(tmp_path):

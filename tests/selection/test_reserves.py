@@ -221,10 +221,15 @@ def test_read_dropout_accepts_probabilities():
 def test_read_dropout_names_file_row_and_column():
     with pytest.raises(InputError) as err:
         read_dropout(pool_with(["0.1", "abc", "15", "", "25%"]), "dropout")
-    problems = err.value.problems
-    assert [(p.file, p.row, p.column) for p in problems] == [("pool.csv", r, "dropout") for r in (3, 4, 5, 6)]
-    assert "outside [0, 1]" in problems[1].message and "percentages are not accepted" in problems[1].fix
-    assert "not a number" in problems[0].message
+    lines = err.value.lines()  # one line per kind of problem, naming every row of that kind
+    assert lines[0].startswith("pool.csv: rows 3, 6, column 'dropout': 'abc' is not a number")
+    assert lines[1].startswith("pool.csv, row 4, column 'dropout': 15 is outside [0, 1]")
+    assert "percentages are not accepted" in lines[1]
+    assert lines[2].startswith("pool.csv, row 5, column 'dropout': empty cell") and len(lines) == 3
+    with pytest.raises(InputError) as err:
+        read_dropout(pool_with([f"0,{i}" for i in range(1, 10)]), "dropout")
+    assert err.value.lines() == ["pool.csv: rows 2-10, column 'dropout': uses decimal commas ('0,1'); use a point "
+                                 "('0.15')"]
     with pytest.raises(InputError) as err:
         read_dropout(pool_with(["0.1"]), "drop")
     assert err.value.problems[0].column == "drop" and "not found" in err.value.problems[0].message
