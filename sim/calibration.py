@@ -18,6 +18,8 @@ Run with `cocreate calibrate` (same seed, same result).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -232,35 +234,65 @@ class Calibration:
 
 def calibrate(scenario: Scenario | None = None, *, samples: int = 400, seed: int = 0, seeds: int = 2,
               population: int = 1000, jobs: int = 1, priors: dict[str, tuple[float, float]] = PRIORS,
-              progress: Callable[[int, int], None] | None = None) -> Calibration:
+              progress: Callable[[int, int], None] | None = None, checkpoint: str | Path | None = None,
+              checkpoint_every: int = 25) -> Calibration:
     """Rejection ABC: `samples` parameter sets from `priors` (seeded Latin hypercube), each run on `seeds` seeds
     (0..seeds-1, common random numbers across arms and sets) at `population` citizens; a set is accepted when it
-    passes every target. Same arguments, same result (also with `jobs` > 1: results are collected in order)."""
+    passes every target. Same arguments, same result (also with `jobs` > 1: results are collected in order).
+
+    With `checkpoint` (a file), the evaluated sets are saved there every `checkpoint_every` sets, and a later call
+    with the same settings starts after the sets already saved (an interrupted calibration resumes)."""
     scenario = scenario or Scenario()
     prior = prior_sample(samples, seed, priors)
     thetas = prior.to_dict(orient="records")
     seed_list = tuple(range(seeds))
-    tasks = [(scenario, theta, seed_list, population) for theta in thetas]
-    results: list[dict] = []
-    if jobs > 1:
+    settings = {"samples": samples, "seed": seed, "seeds": seeds, "population": population,
+                "scenario": scenario.name, "priors": {k: list(v) for k, v in priors.items()},
+                "scenario_sha": hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()[:16]}
+    results: list[tuple[dict, dict]] = _load_checkpoint(checkpoint, settings) if checkpoint else []
+    todo = [(scenario, theta, seed_list, population) for theta in thetas[len(results):]]
+
+    def collect(r):
+        results.append(r)
+        if progress:
+            progress(len(results), len(thetas))
+        if checkpoint and (len(results) % checkpoint_every == 0 or len(results) == len(thetas)):
+            _save_checkpoint(checkpoint, settings, results)
+
+    if jobs > 1 and todo:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
-            for i, r in enumerate(ex.map(_evaluate_row, tasks, chunksize=max(1, len(tasks) // (8 * jobs)))):
-                results.append(r)
-                if progress:
-                    progress(i + 1, len(tasks))
+            for r in ex.map(_evaluate_row, todo, chunksize=max(1, min(8, len(todo) // (8 * jobs)))):
+                collect(r)
     else:
-        for i, task in enumerate(tasks):
-            results.append(_evaluate_row(task))
-            if progress:
-                progress(i + 1, len(tasks))
+        for task in todo:
+            collect(_evaluate_row(task))
     rows = []
     for theta, (st, verdict) in zip(thetas, results, strict=True):
         rows.append({**theta, **st, **{f"pass:{k}": v for k, v in verdict.items()},
                      "accepted": all(v is True for v in verdict.values())})
-    cal = Calibration(pd.DataFrame(rows), dict(priors), {"samples": samples, "seed": seed, "seeds": seeds,
-                                                         "population": population, "scenario": scenario.name})
+    shown = {k: v for k, v in settings.items() if k in ("samples", "seed", "seeds", "population", "scenario")}
+    cal = Calibration(pd.DataFrame(rows), dict(priors), shown)
     cal.constrained = constrained(cal)
     return cal
+
+
+def _save_checkpoint(path: str | Path, settings: dict, results: list) -> None:
+    from selection.outputs import atomic_write
+
+    atomic_write(Path(path), json.dumps({"settings": settings, "results": results}))
+
+
+def _load_checkpoint(path: str | Path, settings: dict) -> list:
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    if data.get("settings") != settings:
+        return []
+    return [(dict(st), dict(verdict)) for st, verdict in data["results"]]
 
 
 def constrained(cal: Calibration, alpha: float = 0.01) -> dict[str, list[tuple[str, float]]]:

@@ -91,23 +91,31 @@ def small_world(order: np.ndarray, degree: int, rewire_prob: float, rng: np.rand
     `rewire_prob`. Ties are made symmetric, duplicates and self-ties dropped, rows normalised to sum 1."""
     n = len(order)
     half = max(1, degree // 2)
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
+    idx = np.int32 if n < 2**31 - 1 else np.int64  # 32-bit indices halve the memory of a national network
+    order = order.astype(idx, copy=False)
+    pos = np.empty(n, dtype=idx)
+    pos[order] = np.arange(n, dtype=idx)
     src = np.repeat(order, half)
-    dst = order[(np.repeat(pos[order], half) + np.tile(np.arange(1, half + 1), n)) % n]
+    step = np.tile(np.arange(1, half + 1, dtype=np.int64), n)
+    step += np.repeat(pos[order].astype(np.int64), half)
+    step %= n
+    dst = order[step]
+    del step
     rewire = rng.random(src.size) < rewire_prob
-    dst = np.where(rewire, rng.integers(0, n, size=src.size), dst)
+    dst[rewire] = rng.integers(0, n, size=src.size)[rewire].astype(idx)
     keep = src != dst
     src, dst = src[keep], dst[keep]
-    rows = np.concatenate([src, dst]).astype(np.int32)
-    cols = np.concatenate([dst, src]).astype(np.int32)
+    rows = np.concatenate([src, dst])
+    cols = np.concatenate([dst, src])
+    del src, dst, keep, rewire
     adj = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    del rows, cols
     adj.data[:] = 1.0  # duplicate ties count once
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    deg = np.diff(adj.indptr).astype(float)
     deg[deg == 0] = 1.0
-    w = sp.csr_matrix(sp.diags(1.0 / deg) @ adj)
-    w.sort_indices()
-    return w
+    adj.data = np.repeat(1.0 / deg, np.diff(adj.indptr))  # row-normalised: W_ij = 1 / deg_i
+    adj.sort_indices()
+    return adj
 
 
 def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homophily: float,
@@ -143,8 +151,9 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     # store citizens in ring order, so network neighbours sit close in memory (fast sparse products)
     order = ring_order(combo, p.homophily, rng)
     people = people.iloc[order].reset_index(drop=True)
-    codes, labels = _codes(people)
+    codes = {f: c[order] for f, c in codes.items()}  # same codes as factorising the reordered table
     combo = combo[order]
+    del order
     prop = propensity(people)
     lp = np.log(prop)
     z = (lp - lp.mean()) / (lp.std() or 1.0)  # standardised log-propensity: + means more likely to volunteer
