@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         _simulate(out / "simulation", population, seeds)
         typer.echo(f"done: open {out / 'fairness.png'}, {out / 'simulation' / 'trust.png'}; panel in "
                    f"{out / 'panel' / 'panel.csv'}")
+        typer.echo(f"the selection report to print and show: {out / 'panel' / 'report.html'}")
 
 
 def _verify_and_replace(folder: Path, pool: Path, quotas: Path, bundle: dict) -> None:

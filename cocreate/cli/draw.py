@@ -1,10 +1,12 @@
 """`cocreate draw`, `cocreate verify` and `cocreate replace`: the public steps after the lottery is published."""
 
+import json
 from pathlib import Path
 
 import typer
 
 from cocreate.cli.common import deferred_interrupts, fail, split, stoppable
+from cocreate.cli.reporting import write_report
 from selection.errors import UserError
 from selection.lottery import bundle as bundles
 from selection.lottery import files, workflow
@@ -25,6 +27,14 @@ def describe_reserves(bundle: dict) -> str:
             f"like-for-like list of the same length ({ratio:.1f}x less)")
 
 
+def _summary(folder: Path) -> dict:
+    """What `select` wrote to summary.json ({} when it is missing or unreadable)."""
+    try:
+        return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path | None = None,
              quotas_path: Path | None = None) -> dict:
     try:
@@ -35,12 +45,16 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
             fail("give the public seed (--seed \"...\") or the number rolled with dice (--number N)")
         inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
         drawn = workflow.draw(bundle, inputs, seed, number)
-        with deferred_interrupts(list(files.DRAWN)):
+        earlier = _summary(folder)
+        with deferred_interrupts([*files.DRAWN, "report.html"]):
             bundle = files.write_draw(folder, drawn, inputs)
+            write_report(folder, bundle, inputs, earlier.get("legacy_comparison"), earlier.get("lang") or "en",
+                         list(earlier.get("warnings", [])))
     except UserError as err:
         fail(err)
     typer.echo(f"drew panel {bundle['draw']['number']} of {bundle['lottery']['m']}; wrote {folder / 'panel.csv'}, "
-               f"{folder / 'reserves.csv'}, {folder / 'audit.json'}\nreserves: {describe_reserves(bundle)}")
+               f"{folder / 'reserves.csv'}, {folder / 'audit.json'}\nreserves: {describe_reserves(bundle)}\n"
+               f"report to print: {folder / 'report.html'}")
     return bundle
 
 

@@ -11,13 +11,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cocreate.cli.common import check_writable, deferred_interrupts, fail, split, stoppable, write_json
+from cocreate.cli.common import check_writable, deferred_interrupts, fail, stoppable, write_json
 from cocreate.cli.draw import describe_reserves
+from cocreate.cli.reporting import COMPARISON_DRAWS, publish_and_compare, write_report
+from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.lottery import files, workflow
 
-OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json")
+OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json", "report.html")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ def describe_progress(stage: str, done: int, total: int, value: float) -> str:
     return text + (f", {figure} {value:.4f}" if figure else "")
 
 
-def _publish(console: Console, **kwargs) -> workflow.Publication:
-    """workflow.publish in a stoppable worker, with a progress bar (elapsed and a rough estimate of what is left)."""
+def _publish(console: Console, **kwargs) -> tuple[workflow.Publication, dict | None]:
+    """The publication and the legacy comparison, in a stoppable worker, with a progress bar (elapsed and a rough
+    estimate of what is left)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TextColumn("elapsed,"),
                   TimeRemainingColumn(), TextColumn("left (rough)"), console=console, transient=True) as bar:
         task = bar.add_task(f"{kwargs['algorithm']}: reading the inputs and preparing", total=None)
@@ -56,32 +59,47 @@ def _publish(console: Console, **kwargs) -> workflow.Publication:
         def progress(stage: str, done: int, total: int, value: float) -> None:
             bar.update(task, completed=done, total=total, description=describe_progress(stage, done, total, value))
 
-        return stoppable(workflow.publish, kwargs, progress)
+        return stoppable(publish_and_compare, kwargs, progress)
 
 
-def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorithm: str = "leximin",
+def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, algorithm: str | None = None,
                seed: str | None = None, household: str | None = None, id_column: str | None = None,
                keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False,
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
-               number: int | None = None) -> Selected:
-    """Do the whole `select` job. Without ``seed``/``number`` it stops after publishing the lottery. Raises
-    typer.Exit(2) on bad input."""
+               number: int | None = None, lang: str | None = None,
+               compare_draws: int = COMPARISON_DRAWS) -> Selected:
+    """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
+    Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
     if seed is not None and number is not None:
         fail("give either --seed (public seed text) or --number (rolled with dice), not both")
+    try:
+        settings = merge(load_settings(pool_path), size=size, household=household, id_column=id_column,
+                         keep_columns=keep_columns, algorithm=algorithm, lang=lang)
+    except UserError as err:
+        fail(err)
+    if settings.size is None:
+        fail(f"--size: give the panel size, or set size in {settings_path(pool_path)}")
+    size, algorithm, lang = settings.size, settings.algorithm or "leximin", settings.lang or "en"
+    if settings.source is not None and settings.given():
+        console.print(f"settings from {settings.source.name}: " + ", ".join(
+            f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))
     check_writable(out)
     replaced = sorted(out.glob("replacement-*")) if out.is_dir() else []
     clash = [name for name in OUTPUTS if (out / name).exists()] + [p.name for p in replaced]
     if clash and not force:
         fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
     try:
-        pub = _publish(console, pool_path=pool_path, quotas_path=quotas_path, k=size, algorithm=algorithm,
-                       household=split(household), id_column=id_column, keep_columns=split(keep_columns),
-                       legacy_draws=draws, m=m, reserves=reserves, dropout_column=dropout_column)
+        pub, legacy = _publish(console, pool_path=pool_path, quotas_path=quotas_path, k=size, algorithm=algorithm,
+                               household=list(settings.household), id_column=settings.id_column,
+                               keep_columns=list(settings.keep_columns), legacy_draws=draws, m=m,
+                               reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws)
         bundle, inputs = pub.bundle, pub.inputs
         drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
     except UserError as err:
         fail(err)
+    for line in (*inputs.pool.notes, *inputs.quotas.notes):
+        console.print(f"note: {line}")
     metrics = None
     kept: list[str] = []
     with deferred_interrupts(kept):
@@ -95,8 +113,9 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
             bundle = files.write_draw(out, {**drawn, "files": bundle["files"]}, inputs)
             kept += list(files.DRAWN)
             metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
-        _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path)
+        _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy, lang)
         kept.append("summary.json")
+        kept += write_report(out, bundle, inputs, legacy, lang, list(pub.warnings))
     selected = Selected(pub.result, pub.lottery, bundle, metrics)
     if not quiet:
         _print(selected, out)
@@ -105,7 +124,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int, out: Path, algorit
     return selected
 
 
-def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path) -> None:
+def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy,
+                   lang) -> None:
     result, lottery = pub.result, pub.lottery
     summary = {"algorithm": algorithm, "k": size, "pool": Path(pool_path).name, "quotas": Path(quotas_path).name,
                "pool_size": pub.inputs.pool.size, "solver_seconds": round(result.solver_seconds, 3), "stats": result.stats,
@@ -116,7 +136,7 @@ def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_pa
                "note": (f"legacy probabilities are estimated from {draws} draws" if algorithm == "legacy" else
                         "probabilities are exact up to the certified tolerance in stats") +
                "; lottery_probability is each person's chance under the published uniform lottery"}
-    summary["warnings"] = pub.warnings
+    summary.update({"warnings": list(pub.warnings), "legacy_comparison": legacy, "lang": lang})
     write_json(out / "summary.json", summary)
 
 
@@ -154,6 +174,7 @@ def _print(sel: Selected, out: Path) -> None:
         console.print(f"drew panel {draw['number']} of {lot_info['m']} from {how}; wrote {out / 'panel.csv'}, "
                       f"{out / 'reserves.csv'}, {out / 'audit.json'}")
         console.print(f"reserves: {describe_reserves(sel.bundle)}")
+    console.print(f"report to print: {out / 'report.html'}")
 
 
 def register(app: typer.Typer) -> None:
@@ -163,9 +184,9 @@ def register(app: typer.Typer) -> None:
     def select_cmd(
         pool: Path = typer.Argument(..., help="respondents: CSV (any delimiter, UTF-8) or XLSX, one row per person"),
         quotas: Path = typer.Argument(..., help="quota file: feature,value,min,max (or category,name,... layouts)"),
-        size: int = typer.Option(..., "--size", "-k", help="panel size k"),
+        size: int = typer.Option(None, "--size", "-k", help="panel size k (or `size` in cocreate.toml)"),
         out: Path = typer.Option(..., "--out", help="output folder"),
-        algorithm: str = typer.Option("leximin", help="leximin | maximin | nash | legacy"),
+        algorithm: str = typer.Option(None, help="leximin (default) | maximin | nash | legacy"),
         seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
                                  "the panel now (omit it to publish first and run `cocreate draw` later)"),
         number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
@@ -181,7 +202,11 @@ def register(app: typer.Typer) -> None:
         draws: int = typer.Option(1000, help="legacy only: draws used to estimate probabilities"),
         force: bool = typer.Option(False, help="replace outputs of an earlier run in --out (its replacement-N "
                                    "folders are removed)"),
+        lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
+        compare_draws: int = typer.Option(COMPARISON_DRAWS, help="legacy greedy draws for the report's comparison "
+                                          "(0: no comparison)"),
     ) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
-                   m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number)
+                   m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
+                   compare_draws=compare_draws)
