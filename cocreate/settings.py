@@ -61,9 +61,20 @@ def load_settings(folder: str | Path) -> Settings:
     """The settings next to ``folder`` (a folder, or a file such as the pool); empty settings when there is no
     settings file. Raises :class:`InputError` for an invalid file."""
     path = settings_path(folder)
-    if not path.is_file():
+    if not path.exists():
         return Settings()
-    text = path.read_text(encoding="utf-8-sig")
+    if not path.is_file():
+        raise InputError(Problem(path.name, 0, "", f"is a folder, not a settings file (in {path.parent})",
+                                 "rename or remove it: settings are a text file (see `cocreate init`)"))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise InputError(Problem(path.name, 0, "", f"line {line}: not UTF-8 text (byte 0x{err.object[err.start]:02x})",
+                                 "save the settings as UTF-8 text")) from None
+    except OSError as err:
+        raise InputError(Problem(path.name, 0, "", f"cannot be read ({err.strerror})",
+                                 "check the file's permissions")) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -85,7 +96,24 @@ def _problem(path: Path, text: str, error: dict) -> Problem:
         near = difflib.get_close_matches(key, FIELDS, n=1)
         fix = f"did you mean '{near[0]}'?" if near else f"use one of {', '.join(FIELDS)}"
         return Problem(path.name, 0, "", f"{where}unknown setting '{key}'", fix)
-    return Problem(path.name, 0, "", f"{where}{key}: {error['msg']}", "correct the value (see `cocreate init`)")
+    said, fix = _said(error)
+    return Problem(path.name, 0, "", f"{where}{key}: {said}", fix)
+
+
+def _said(error: dict) -> tuple[str, str]:
+    """A validation error in words: (what is wrong with the value given, what to do)."""
+    got, ctx, kind = error.get("input"), error.get("ctx") or {}, error["type"]
+    if kind == "greater_than_equal":
+        return f"{got!r} is less than {ctx['ge']}", f"give a whole number of at least {ctx['ge']}"
+    if kind.startswith("int_"):
+        return f"{got!r} is not a whole number", "give a whole number, without quotes (size = 30)"
+    if kind == "literal_error":
+        return f"{got!r} is not one of {ctx['expected']}", "choose one of those"
+    if kind.startswith("string_"):
+        return f"{got!r} is not text", 'write the column name in quotes (id_column = "unique_id")'
+    if kind.startswith(("tuple_", "list_")):
+        return f"{got!r} is not a list of column names", 'write ["address", "postcode"] or "address,postcode"'
+    return f"{error['msg']} (got {got!r})", "correct the value (see `cocreate init`)"
 
 
 def merge(settings: Settings, **flags) -> Settings:
@@ -98,8 +126,7 @@ def merge(settings: Settings, **flags) -> Settings:
     try:
         return Settings.model_validate({**settings.model_dump(), **given, "source": settings.source})
     except ValidationError as err:
-        raise InputError([Problem("", 0, "", f"{e['loc'][0]}: {e['msg']}", "correct the value",
-                                  parameter=str(e["loc"][0])) for e in err.errors()]) from None
+        raise InputError([Problem("", 0, "", *_said(e), parameter=str(e["loc"][0])) for e in err.errors()]) from None
 
 
 TEMPLATE = f"""\

@@ -120,9 +120,12 @@ def _read_workbook(path: Path) -> pd.DataFrame:
 
     try:
         books = [openpyxl.load_workbook(path, read_only=True, data_only=d) for d in (True, False)]
-    except Exception as err:  # openpyxl raises many kinds for a damaged workbook
-        raise InputError(Problem(path.name, 0, "", f"cannot read the workbook ({type(err).__name__})",
-                                 SAVE_AGAIN)) from None
+    except Exception:  # openpyxl raises many kinds for a damaged workbook; their names mean nothing to a planner
+        import zipfile
+
+        what = ("a damaged or incomplete workbook" if zipfile.is_zipfile(path) else
+                "not an XLSX workbook (an XLSX file is a zip archive and this one is not)")
+        raise InputError(Problem(path.name, 0, "", f"cannot read the workbook: {what}", SAVE_AGAIN)) from None
     try:
         values, formulas = ([list(r) for r in b.worksheets[0].iter_rows(min_row=1, min_col=1, values_only=True)]
                             for b in books)
@@ -241,11 +244,26 @@ def _read_csv_text(text: str, name: str, comment: str | None) -> pd.DataFrame:
         raise InputError(Problem(name, 0, "", "the file is empty", "export the sheet again with its header row")) \
             from None
     except pd.errors.ParserError as err:
-        m = re.search(r"line (\d+)", str(err))
-        raise InputError(Problem(name, int(m.group(1)) + skipped if m else 0, "", f"malformed CSV ({err})",
-                                 "check quotes and the number of cells on that row")) from None
+        raise InputError(_malformed(str(err), name, skipped, delimiter)) from None
     df.index = range(2 + skipped, len(df) + 2 + skipped)
     return df
+
+
+def _malformed(message: str, name: str, skipped: int, delimiter: str) -> Problem:
+    """The CSV parser's complaint as one line naming the spreadsheet row (``skipped``: lines above the header),
+    without the parser's own wording (it speaks of tokenizing and of its C code)."""
+    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
+    cells = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if cells:
+        header, line, found = (int(g) for g in cells.groups())
+        split = " (a decimal comma such as 0,4 splits a number in two)" if delimiter == "," else ""
+        return Problem(name, line + skipped, "", f"{found} cells where the header has {header} ({shown}-separated)",
+                       f"check the quotes and delimiters on that row{split}")
+    quote = re.search(r"inside string starting at row (\d+)", message)
+    if quote:
+        return Problem(name, int(quote.group(1)) + 1 + skipped, "", "a quote (\") opened on this row is never closed",
+                       "close the quote or remove it")
+    return Problem(name, 0, "", "malformed CSV", "check the quotes and the number of cells on each row")
 
 
 def read_pool(path: str | os.PathLike, id_column: str | None = None,

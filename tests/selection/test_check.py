@@ -137,9 +137,10 @@ def test_settings_next_to_the_pool_and_flags_over_them(tmp_path):
 
 @pytest.mark.parametrize("text,line", [
     ('size = 30\nhousheold = ["a"]\n', "cocreate.toml: line 2: unknown setting 'housheold'; did you mean 'household'?"),
-    ('algorithm = "fastest"\n', "cocreate.toml: line 1: algorithm: Input should be"),
+    ('algorithm = "fastest"\n', "cocreate.toml: line 1: algorithm: 'fastest' is not one of 'leximin', 'maximin', "
+                                 "'nash' or 'legacy'; choose one of those"),
     ('size = 30\nid_column = unique_id\n', "cocreate.toml: line 2: not valid TOML"),
-    ("size = -3\n", "cocreate.toml: line 1: size: Input should be greater than or equal to 1"),
+    ("size = -3\n", "cocreate.toml: line 1: size: -3 is less than 1; give a whole number of at least 1"),
 ])
 def test_a_bad_settings_file_is_one_line_naming_the_line(tmp_path, text, line):
     (tmp_path / FILENAME).write_text(text)
