@@ -11,6 +11,10 @@ import typer
 from cocreate.cli.common import fail
 
 
+class _Reused(Exception):
+    """Internal: skip the calibration run (--reuse)."""
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
 
@@ -26,7 +30,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("scenarios/calibration"), "--out", help="output directory: accepted.csv, "
                                  "samples.csv, ranges.yaml, NOTE.md"),
         directions: int = typer.Option(0, "--directions", help="also run the headline directions over the first N "
-                                       "accepted sets (x --seeds) and write directions.csv"),
+                                       "accepted sets (x --seeds held-out seeds) and write directions.csv"),
+        reuse: bool = typer.Option(False, "--reuse", help="use the calibration already in --out (only rerun "
+                                   "--directions)"),
     ) -> None:
         """Calibrate the uncertain parameters to the evidence's patterns; write the accepted sets and ranges.
 
@@ -36,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
         from sim import ScenarioError, load_scenario
         from sim.calibration import calibrate as run_calibration
-        from sim.calibration import note, write
+        from sim.calibration import load, note, write
 
         for name, value in (("--samples", samples), ("--seeds", seeds), ("--population", population),
                             ("--jobs", jobs)):
@@ -54,17 +60,30 @@ def register(app: typer.Typer) -> None:
                 fail(str(err))
         command = "cocreate " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
         console = Console(stderr=True)
+        if reuse:
+            if not (out / "samples.csv").is_file() or not (out / "calibration.json").is_file():
+                fail(f"--reuse: no calibration in {out} (samples.csv, calibration.json); run without --reuse first")
+            cal = load(out)
+            import json
+
+            command = json.loads((out / "calibration.json").read_text()).get("command", command)
+            files = [out / "samples.csv"]
         try:
             with Progress(console=console, transient=True) as progress:
+                if reuse:
+                    raise _Reused
                 bar = progress.add_task("calibrating", total=samples)
                 out.mkdir(parents=True, exist_ok=True)
                 cal = run_calibration(sc, samples=samples, seed=seed, seeds=seeds, population=population, jobs=jobs,
                                       progress=lambda done, total: progress.update(bar, completed=done),
                                       checkpoint=out / "checkpoint.json")
+        except _Reused:
+            pass
         except ValueError as err:  # e.g. too few volunteers for the panel at this population
             fail(f"calibration: {err}")
-        files = write(cal, out, command)
-        (out / "checkpoint.json").unlink(missing_ok=True)  # complete: the results are in samples.csv
+        if not reuse:
+            files = write(cal, out, command)
+            (out / "checkpoint.json").unlink(missing_ok=True)  # complete: the results are in samples.csv
         accepted = cal.accepted
         if directions and len(accepted):
             from sim.directions import direction_shares, reversal_region
@@ -74,8 +93,15 @@ def register(app: typer.Typer) -> None:
             from selection.outputs import atomic_write
 
             atomic_write(out / "directions.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.4g"))
+            from sim.directions import HELD_OUT_SEED
+
             lines = ["", "## Headline directions over the calibrated region", "",
-                     f"First {directions} accepted sets x {seeds} seeds, paired (common random numbers).", "",
+                     f"First {directions} accepted sets x {seeds} seeds ({HELD_OUT_SEED}.."
+                     f"{HELD_OUT_SEED + seeds - 1}: held out from the calibration's), paired (common random "
+                     "numbers). Three of them are also calibration targets (honoured co-creation vs inform, "
+                     "consult-and-ignore vs inform at the default transparency, gains among low-trust citizens); "
+                     "on held-out seeds they test whether the accepted sets reproduce them beyond the futures "
+                     "they were selected on.", "",
                      "| direction | holds in | 95% interval | mean value | where it reverses |", "|---|---:|---|---:|---|"]
             for _, r in table.iterrows():
                 lines.append(f"| {r['claim']} | {r['holds']}/{r['futures']} ({r['share']:.0%}) | "

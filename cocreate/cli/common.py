@@ -61,10 +61,22 @@ def raise_interrupted(signum, frame) -> None:
     raise Interrupted()
 
 
+def _die_with_parent() -> None:
+    """Linux: the worker is killed when the process that forked it ends, so no computation outlives its command."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(queue, fn, kwargs, wants_progress: bool) -> None:
     """Run ``fn(**kwargs)`` in the worker; everything it reports goes through ``queue``."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent decides; a stopped worker just ends
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides and terminates the worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    queue.put(("ready", None))
     if wants_progress:
         kwargs = {**kwargs, "progress": lambda *a: queue.put(("progress", a))}
     try:
@@ -86,7 +98,20 @@ def stoppable(fn: Callable, kwargs: dict, progress: Callable | None = None, poll
     worker = ctx.Process(target=_child, args=(queue, fn, kwargs, progress is not None), daemon=True)
     previous = signal.signal(signal.SIGTERM, raise_interrupted)
     try:
-        worker.start()
+        arrived: list[int] = []  # a signal while the worker starts is held until it runs, so stopping it is clean
+        held = {s: signal.signal(s, lambda signum, frame: arrived.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            worker.start()
+            try:
+                queue.get(timeout=300)  # "ready"
+            except Empty:
+                raise RuntimeError(f"the worker did not start (exit code {worker.exitcode})") from None
+        finally:
+            for s, h in held.items():
+                signal.signal(s, h)
+        if arrived:
+            raise Interrupted()
         while True:
             try:
                 kind, value = queue.get(timeout=poll)
@@ -105,12 +130,13 @@ def stoppable(fn: Callable, kwargs: dict, progress: Callable | None = None, poll
     except KeyboardInterrupt:
         raise Interrupted() from None  # Interrupted itself passes through
     finally:
-        if worker.is_alive():
-            worker.terminate()
-            worker.join(2)
+        if worker.pid is not None:
             if worker.is_alive():
-                worker.kill()
-        worker.join(1)
+                worker.terminate()
+                worker.join(2)
+                if worker.is_alive():
+                    worker.kill()
+            worker.join(1)
         queue.close()
         signal.signal(signal.SIGTERM, previous)
 
