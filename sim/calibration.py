@@ -334,7 +334,25 @@ def write(cal: Calibration, out: str | Path, command: str = "") -> list[Path]:
     files.append(out / "ranges.yaml")
     atomic_write(out / "NOTE.md", note(cal, command))
     files.append(out / "NOTE.md")
+    atomic_write(out / "calibration.json", json.dumps({"settings": cal.settings, "command": command,
+                                                       "priors": {k: list(v) for k, v in cal.priors.items()}},
+                                                      indent=1))
+    files.append(out / "calibration.json")
     return files
+
+
+def load(out: str | Path) -> Calibration:
+    """A written calibration read back (`samples.csv` and `calibration.json` in `out`)."""
+    out = Path(out)
+    meta = json.loads((out / "calibration.json").read_text())
+    samples = pd.read_csv(out / "samples.csv")
+    for t in TARGETS:  # verdicts: True, False or empty (not reached)
+        col = samples[f"pass:{t.name}"]
+        samples[f"pass:{t.name}"] = col.map({True: True, False: False, "True": True, "False": False})
+    priors = {k: tuple(v) for k, v in meta["priors"].items()}
+    cal = Calibration(samples, priors, meta["settings"])
+    cal.constrained = constrained(cal)
+    return cal
 
 
 def note(cal: Calibration, command: str = "") -> str:
@@ -381,4 +399,4 @@ def default_dir() -> Path:
 
 
 __all__ = ["ARMS", "PRIORS", "STATS", "TARGETS", "Calibration", "Target", "calibrate", "constrained", "evaluate",
-           "load_accepted", "note", "prior_sample", "write"]
+           "load", "load_accepted", "note", "prior_sample", "write"]

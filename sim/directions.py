@@ -112,15 +112,20 @@ DIRECTIONS: tuple[Direction, ...] = (
 BY_NAME = {d.name: d for d in DIRECTIONS}
 
 
+#: Directions are tested on seeds the calibration never saw (it uses 0, 1, ...): held-out futures.
+HELD_OUT_SEED = 100
+
+
 def futures(accepted: pd.DataFrame, n_sets: int, seeds: int, base: Scenario | None = None,
-            population: int = 1000) -> list[tuple[int, dict, Scenario, int]]:
-    """(set index, parameter set, scenario, seed) for the first `n_sets` accepted sets x seeds 0..seeds-1."""
+            population: int = 1000, first_seed: int = HELD_OUT_SEED) -> list[tuple[int, dict, Scenario, int]]:
+    """(set index, parameter set, scenario, seed) for the first `n_sets` accepted sets x `seeds` seeds from
+    `first_seed` on (by default held out from the calibration's seeds)."""
     base = (base or Scenario()).with_overrides({"population.size": population})
     out = []
     for i, row in accepted.head(n_sets).iterrows():
         theta = {k: float(v) for k, v in row.items()}
         sc = base.with_overrides(theta)
-        out.extend((int(i), theta, sc, s) for s in range(seeds))
+        out.extend((int(i), theta, sc, first_seed + s) for s in range(seeds))
     return out
 
 
@@ -167,4 +172,4 @@ def reversal_region(values: pd.DataFrame, params: list[str]) -> str:
 
 
 __all__ = ["BY_NAME", "DIRECTIONS", "MIN_POINTS_PER_DIMENSION", "Direction", "direction_shares", "direction_values",
-           "futures", "reversal_region"]
+           "HELD_OUT_SEED", "futures", "reversal_region"]
