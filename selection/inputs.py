@@ -57,7 +57,7 @@ def _decode(path: Path) -> tuple[str, str, str]:
                 text = None
             if text is None or not _looks_like_text(text):
                 raise InputError(Problem(name, 0, "", f"starts like {codec.upper()} text but is not (binary data?)",
-                                         "give the respondents' sheet exported as CSV UTF-8 or XLSX"))
+                                         "give the sheet exported as CSV UTF-8 or XLSX"))
             return text, codec, ""
     try:
         return raw.decode("utf-8-sig"), "utf-8", ""

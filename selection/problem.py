@@ -167,7 +167,7 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
             j = index[(fi, norm(q.value))]
             if not unknown and present[j] < q.min:
                 problems.append(Problem(qsrc, q.row, "min", f"{f}={q.value} needs at least {q.min} seats but "
-                                        f"the pool has {present[j]} such people",
+                                        f"the pool has {present[j]} such {'person' if present[j] == 1 else 'people'}",
                                         "lower the min or recruit more of this group"))
     if k > 0:
         for f in feats:
