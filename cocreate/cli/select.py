@@ -67,7 +67,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False,
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None, lang: str | None = None,
-               compare_draws: int = COMPARISON_DRAWS) -> Selected:
+               compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -93,13 +93,16 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
         pub, legacy = _publish(console, pool_path=pool_path, quotas_path=quotas_path, k=size, algorithm=algorithm,
                                household=list(settings.household), id_column=settings.id_column,
                                keep_columns=list(settings.keep_columns), legacy_draws=draws, m=m,
-                               reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws)
+                               reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws,
+                               time_limit=time_limit)
         bundle, inputs = pub.bundle, pub.inputs
         drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
     except UserError as err:
         fail(err)
     for line in (*inputs.pool.notes, *inputs.quotas.notes):
         console.print(f"note: {line}")
+    label = partial_label(bundle)
+    notes = [label, *pub.warnings] if label else list(pub.warnings)
     metrics = None
     kept: list[str] = []
     with deferred_interrupts(kept):
@@ -115,13 +118,26 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
             metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
         _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy, lang)
         kept.append("summary.json")
-        kept += write_report(out, bundle, inputs, legacy, lang, list(pub.warnings))
+        kept += write_report(out, bundle, inputs, legacy, lang, notes)
     selected = Selected(pub.result, pub.lottery, bundle, metrics)
     if not quiet:
         _print(selected, out)
     for line in pub.warnings:
         console.print(f"warning: {line}")
+    if label:
+        Console().print(f"[bold]{label}[/bold]")
     return selected
+
+
+def partial_label(bundle: dict) -> str | None:
+    """The one-line label of a distribution cut short by the time limit (None for a complete solve)."""
+    part = bundle.get("partial")
+    if not part:
+        return None
+    bound = "unknown" if part["bound"] is None else f"at most {part['bound']:.4f}"
+    return (f"STOPPED BY THE TIME LIMIT: not the exact leximin distribution. Its lowest selection probability is "
+            f"{part['min_probability']:.4f}; the fairest possible is {bound} higher at the level where it stopped "
+            f"({part['stages_completed']} levels certified). Rerun without --time-limit for the exact result")
 
 
 def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy,
@@ -136,7 +152,8 @@ def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_pa
                "note": (f"legacy probabilities are estimated from {draws} draws" if algorithm == "legacy" else
                         "probabilities are exact up to the certified tolerance in stats") +
                "; lottery_probability is each person's chance under the published uniform lottery"}
-    summary.update({"warnings": list(pub.warnings), "legacy_comparison": legacy, "lang": lang})
+    summary.update({"warnings": list(pub.warnings), "legacy_comparison": legacy, "lang": lang,
+                    "partial": bundle.get("partial"), "partial_label": partial_label(bundle)})
     write_json(out / "summary.json", summary)
 
 
@@ -205,8 +222,11 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
         compare_draws: int = typer.Option(COMPARISON_DRAWS, help="legacy greedy draws for the report's comparison "
                                           "(0: no comparison)"),
+        time_limit: float = typer.Option(None, help="seconds for the solve (leximin, maximin): when it would take "
+                                         "longer, stop with the best distribution so far, labelled with how far "
+                                         "from optimal it may be"),
     ) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
-                   compare_draws=compare_draws)
+                   compare_draws=compare_draws, time_limit=time_limit)

@@ -76,13 +76,16 @@ class SelectionResult:
 
 def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
            weights: np.ndarray | None = None, tol: float = TOLERANCE, legacy_draws: int = 1000,
-           progress: Callable[[str, int, int, float], None] | None = None) -> SelectionResult:
+           progress: Callable[[str, int, int, float], None] | None = None, time_limit: float | None = None,
+           max_rounds: int | None = None) -> SelectionResult:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
     ``legacy_draws`` draws). ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair
     quantity instead of ``p_i``. Raises InputError for bad input and InfeasibleQuotasError (with the smallest
-    relaxation) when no panel exists.
+    relaxation) when no panel exists. ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the
+    repeatable form of the same stop) end leximin or maximin early with the best distribution found so far, its
+    ``stats["partial"]`` saying how far from optimal it may be (see :func:`selection.engine.leximin.solve`).
     """
     if algorithm not in ALGORITHMS:
         raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'", f"choose one of {', '.join(ALGORITHMS)}",
@@ -91,6 +94,9 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     start = time.perf_counter()
     if Pricer(problem).feasible() is None:
         relax.raise_infeasible(problem)
+    if (time_limit is not None or max_rounds is not None) and algorithm not in ("leximin", "maximin"):
+        raise InputError(Problem("", 0, "", f"a time limit applies to leximin and maximin, not {algorithm}",
+                                 "choose leximin or maximin, or leave out the time limit", parameter="time_limit"))
     if algorithm == "legacy":
         panels, lam, stats = legacy.solve(problem, draws=legacy_draws, seed=seed, progress=progress)
         type_panels = np.array([np.bincount(problem.type_of[p], minlength=problem.n_types) for p in panels])
@@ -98,11 +104,17 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     else:
         solver = nash.solve if algorithm == "nash" else leximin.solve
         kwargs = {} if algorithm == "nash" else {"kind": algorithm, "tol": tol}
+        if time_limit is not None or max_rounds is not None:
+            kwargs["budget"] = leximin.Budget(deadline=None if time_limit is None else
+                                              time.monotonic() + time_limit - (time.perf_counter() - start),
+                                              rounds=max_rounds)
         type_panels, lam, stats = solver(problem, seed=seed, progress=progress, **kwargs)
         dist = PanelDistribution(problem, type_panels, lam)
     seconds = time.perf_counter() - start
     p = dist.marginals()
     panel = dist.draw(seed)
     stats = {**stats, "types": problem.n_types, "panels_in_distribution": len(lam)}
+    if "partial" in stats:
+        stats["partial"] = {**stats["partial"], "min_probability": float(p.min())}
     return SelectionResult(algorithm, k, seed, panel, dist, pd.Series(p, index=list(pool.ids), name="probability"),
                            metrics.summary(problem, p, panel), seconds, stats)

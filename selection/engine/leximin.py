@@ -9,7 +9,9 @@ Stages repeat until every type is fixed; the last stage's lottery is the leximin
 Tolerance: each stage's minimum is within ``tol`` of the true optimum (weak duality bound from pricing).
 """
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -89,8 +91,35 @@ class _Stage:
         return value - z, better
 
 
+@dataclass
+class Budget:
+    """When to stop early. ``deadline``: a ``time.monotonic()`` value; ``rounds``: column-generation rounds in all
+    (an iteration count, so a stop it causes is repeatable). ``used`` counts the rounds run; ``stopped`` says a
+    limit ended the solve, with ``z`` the current level and ``bound`` a proven upper bound on it (weight units)."""
+
+    deadline: float | None = None
+    rounds: int | None = None
+    used: int = 0
+    stopped: bool = False
+    z: float = 0.0
+    bound: float = np.inf
+
+    def spend(self) -> bool:
+        """Count a round; True when a limit is reached."""
+        self.used += 1
+        over = (self.rounds is not None and self.used > self.rounds) or \
+            (self.deadline is not None and time.monotonic() > self.deadline)
+        if over:
+            self.used -= 1
+        return over
+
+
+class _Stop(Exception):
+    pass
+
+
 def _generate(stage: _Stage, tol: float, batch: int, smoothing: float = 0.7,
-              calm: int = 30) -> tuple[float, np.ndarray, float]:
+              calm: int = 30, budget: Budget | None = None) -> tuple[float, np.ndarray, float]:
     """Column generation until the stage minimum is certified within ``tol``. Returns (z, y, excess).
 
     Duals are stabilised (Wentges smoothing): pricing uses ``a * center + (1 - a) * y`` where the center is the dual
@@ -117,6 +146,9 @@ def _generate(stage: _Stage, tol: float, batch: int, smoothing: float = 0.7,
             center, center_d = ys, gap + z
         if center_d - z <= tol:
             return z, center, center_d - z
+        if budget is not None and budget.spend():  # after pricing, so a proven bound exists
+            budget.stopped, budget.z, budget.bound = True, z, center_d
+            raise _Stop
         useful = [x for x in better if stage.value(x, y) > z + tol]
         if useful and batch:
             useful += stage.neighbours(useful[0], y, z, tol, batch)
@@ -149,11 +181,15 @@ def _stuck(stage: _Stage, z: float, y_a: np.ndarray, gap_a: float, tol: float) -
 
 
 def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, seed: int = 0,
-          progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+          progress: Progress | None = None, budget: Budget | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Leximin (``kind="leximin"``) or maximin (``kind="maximin"``) over types.
 
     Returns (panels as an (m, T) array of seats per type, their probabilities (m,), stats dict). Every panel is
     feasible; probabilities sum to 1; ``sum_j lam_j x_tj / c_t`` is each member's selection probability.
+    With a ``budget`` that runs out, the distribution found so far is returned: every type fixed so far holds its
+    certified leximin value, every other type at least the current level ``z``; ``stats["partial"]`` then gives
+    ``min_probability`` (the level reached) and ``bound`` (how far the optimum can lie above, both in probability
+    units) and ``rounds`` (give them as ``Budget(rounds=...)`` to repeat the same stop exactly).
     """
     rng = np.random.default_rng(seed)
     pricer = Pricer(problem)
@@ -179,7 +215,11 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
         stages_run += 1
         n_unfixed = int(np.isnan(master.fixed).sum())
         tol_stage = 0.5 * tol * wmax
-        z, y, gap = _generate(stage, tol_stage, batch)
+        try:
+            z, y, gap = _generate(stage, tol_stage, batch, budget=budget)
+        except _Stop:
+            master.solve_maximin()
+            break
         if kind == "maximin":
             worst = gap
             break
@@ -197,4 +237,10 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     keep = lam > 0
     stats = {"stages": stages_run, "panels_generated": len(master.panels), "pricing_calls": pricer.calls,
              "certified_tolerance": worst / wmax}
+    if budget is not None:
+        stats["rounds"] = budget.used
+    if budget is not None and budget.stopped:
+        bound = max(worst, budget.bound - budget.z) / wmax
+        stats["partial"] = {"level": budget.z / wmax, "bound": bound if np.isfinite(bound) else None,
+                            "rounds": budget.used, "stages_completed": stages_run - 1}
     return panels[keep], lam[keep], stats

@@ -172,7 +172,8 @@ class Checker:
                                household=opts.get("household", []), id_column=opts.get("id_column"),
                                keep_columns=opts.get("keep_columns", []), legacy_draws=int(opts["legacy_draws"]),
                                m=int(opts["m"]), reserves=int(opts["reserves"]),
-                               dropout_column=opts.get("dropout_column") or "").lottery
+                               dropout_column=opts.get("dropout_column") or "",
+                               max_rounds=opts.get("max_rounds")).lottery
         note = ""
         now = audit.versions()
         changed = [f"{k} {v} (bundle {self.bundle['versions'].get(k)})" for k, v in now.items()

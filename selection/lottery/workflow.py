@@ -110,11 +110,15 @@ def load_inputs(bundle: dict, pool_path: str | Path | None = None, quotas_path: 
 def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm: str = "leximin",
             household: Sequence[str] = (), id_column: str | None = None, keep_columns: Sequence[str] = (),
             legacy_draws: int = 1000, m: int = LOTTERY_SIZE, reserves: int | None = None,
-            dropout_column: str | None = None,
+            dropout_column: str | None = None, time_limit: float | None = None, max_rounds: int | None = None,
             progress: Callable[[str, int, int, float], None] | None = None) -> Publication:
     """Read the inputs, compute the fair distribution, round it to a uniform lottery of ``m`` quota-exact panels
     and build the undrawn bundle. Raises :class:`InputError` / :class:`InfeasibleQuotasError` (both
-    :class:`UserError`) for bad input, before the long solve wherever it can be checked first."""
+    :class:`UserError`) for bad input, before the long solve wherever it can be checked first.
+
+    ``time_limit`` (seconds): stop leximin/maximin early with the best distribution so far; the bundle then records
+    ``options.max_rounds`` (the rounds run) so that verify repeats the same stop exactly, and ``partial`` (its
+    minimum probability and the proven bound on how far from optimal it is)."""
     if algorithm not in ALGORITHMS:
         raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'",
                                  f"choose one of {', '.join(ALGORITHMS)}", parameter="algorithm"))
@@ -132,7 +136,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
         raise InputError(Problem(pool.source, 1, ", ".join(sorted(unknown)), "columns to keep are not in the pool",
                                  "name columns of the pool", parameter="keep_columns"))
     result = select(pool, quotas, k, algorithm=algorithm, seed=SOLVER_SEED, tol=TOLERANCE,
-                    legacy_draws=legacy_draws, progress=progress)
+                    legacy_draws=legacy_draws, progress=progress, time_limit=time_limit, max_rounds=max_rounds)
+    partial = result.stats.get("partial")
     lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
     ids = pool.ids
     panels = [[ids[i] for i in p] for p in lottery.panels]
@@ -140,7 +145,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
                "id_column": pool.id_column if id_column else None, "legacy_draws": legacy_draws, "tol": TOLERANCE,
                "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
                "reserves": reserve_length(k, lottery.probabilities, dropout) if reserves is None else reserves,
-               "dropout_column": dropout_column, "keep_columns": list(keep_columns)}
+               "dropout_column": dropout_column, "keep_columns": list(keep_columns),
+               "max_rounds": partial["rounds"] if partial else max_rounds}
     bundle = bundles.build(
         inputs={"pool": bundles.file_record(pool_path), "quotas": bundles.file_record(quotas_path)},
         options=options,
@@ -149,6 +155,9 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
         rounding={"max_change": round(lottery.max_change, 12) + 1e-12, "mean_change": lottery.mean_change,
                   "moves": lottery.moves, "distinct_panels": int(np.count_nonzero(lottery.copies))},
         lottery={"m": m, "sha256": bundles.commitment(panels), "panels": panels})
+    if partial:
+        bundle["partial"] = {"min_probability": partial["min_probability"], "bound": partial["bound"],
+                             "stages_completed": partial["stages_completed"]}
     problem = result.distribution.problem
     return Publication(result, lottery, bundle, Inputs(pool, quotas, problem),
                        tuple(diagnose.warnings(problem, lottery.target, algorithm)))
