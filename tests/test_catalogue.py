@@ -133,16 +133,21 @@ def snapshot(root: Path) -> dict:
     return out
 
 
+PRELOAD = ["selection.lottery.workflow", "selection.lottery.verify", "cocreate.cli"]
+
+
 def _quick_workers() -> None:
-    """Start the forkserver of the stoppable workers (cocreate.cli.common.stoppable) with the CLI preloaded, so a
-    worker does not import the whole command line again before it can fail on a bad file (2.5 s a case
-    otherwise). Only speed changes: the worker runs the same function on the same arguments. No effect when the
-    forkserver already runs."""
-    import multiprocessing
+    """(Re)start the forkserver of the stoppable workers (cocreate.cli.common.stoppable) with the CLI preloaded, so
+    a worker does not import the whole command line again before it can fail on a bad file (2.5 s a case
+    otherwise: `select` runs cocreate.cli.reporting.publish_and_compare, outside the preloaded modules). Only speed
+    changes: the worker runs the same function on the same arguments. A forkserver an earlier test module started
+    without the CLI is stopped first (no worker runs between tests)."""
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
-        ["selection.lottery.workflow", "selection.lottery.verify", "cocreate.cli"])
+    server = forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is not None and getattr(server, "_preload_modules", None) != PRELOAD:
+        server._stop()
+    forkserver.set_forkserver_preload(PRELOAD)
     forkserver.ensure_running()
 
 
@@ -231,6 +236,31 @@ def _(c):
 @case("select", "damaged-xlsx")
 def _(c):
     return c.select(b"PK\x03\x04 this is not really a workbook" * 20, pool_name="pool.xlsx"), ["pool.xlsx"]
+
+
+@case("select", "xlsx-formulas-without-values")
+def _(c):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "sex", "age"])
+    for pid, sex, age, *_ in POOL_ROWS:
+        wb.active.append([pid, sex, '=IF(1>0,"y","o")' if pid in ("p3", "p4") else age])
+    wb.save(c.tmp / "pool.xlsx")
+    q = c.write("q.csv", QUOTAS)
+    return ["select", c.tmp / "pool.xlsx", q, "-k", K, "--out", c.tmp / "out"], \
+        ["pool.xlsx", "rows 5-6", "column 'age'", "C5", "formula"]
+
+
+@case("select", "xlsx-header-only")
+def _(c):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "sex", "age"])
+    wb.save(c.tmp / "pool.xlsx")
+    q = c.write("q.csv", QUOTAS)
+    return ["select", c.tmp / "pool.xlsx", q, "-k", K, "--out", c.tmp / "out"], ["pool.xlsx", "no rows"]
 
 
 @case("select", "old-xls")
