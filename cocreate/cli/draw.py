@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from cocreate.cli.common import deferred_interrupts, fail, split, stoppable
-from cocreate.cli.reporting import write_report
+from cocreate.cli.reporting import write_report, write_workbook
 from selection.errors import UserError
 from selection.lottery import bundle as bundles
 from selection.lottery import files, workflow
@@ -36,7 +36,7 @@ def _summary(folder: Path) -> dict:
 
 
 def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path | None = None,
-             quotas_path: Path | None = None) -> dict:
+             quotas_path: Path | None = None, xlsx: bool = False) -> dict:
     try:
         bundle = bundles.load(folder / "audit.json")
         if bundle["draw"] is not None:
@@ -49,7 +49,10 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
         with deferred_interrupts([*files.DRAWN, "report.html"]):
             bundle = files.write_draw(folder, drawn, inputs)
             write_report(folder, bundle, inputs, earlier.get("legacy_comparison"), earlier.get("lang") or "en",
-                         list(earlier.get("warnings", [])))
+                         [*([earlier["partial_label"]] if earlier.get("partial_label") else []),
+                          *earlier.get("warnings", [])])
+            if xlsx:
+                write_workbook(folder, bundle, inputs)
     except UserError as err:
         fail(err)
     typer.echo(f"drew panel {bundle['draw']['number']} of {bundle['lottery']['m']}; wrote {folder / 'panel.csv'}, "
@@ -95,11 +98,12 @@ def register(app: typer.Typer) -> None:
         folder: Path = typer.Argument(..., help="the --out folder of `cocreate select`"),
         seed: str = typer.Option(None, help="the public seed text, as announced (e.g. lottery numbers)"),
         number: int = typer.Option(None, help="the panel number drawn by hand (dice, numbered balls)"),
+        xlsx: bool = typer.Option(False, help="also write selection.xlsx (selected, reserves, remaining, quota check)"),
         pool: Path = typer.Option(None, help="pool file, if not where `select` read it"),
         quotas: Path = typer.Option(None, help="quota file, if not where `select` read it"),
     ) -> None:
         """Draw the panel from a published lottery with a public seed (or a hand-drawn number)."""
-        run_draw(folder, seed, number, pool, quotas)
+        run_draw(folder, seed, number, pool, quotas, xlsx)
 
     @app.command("verify")
     def verify_cmd(
@@ -134,7 +138,7 @@ def register(app: typer.Typer) -> None:
         parts.append("inputs unchanged" + ("" if quick else "; a fresh computation gives the same lottery"))
         if commitment:
             parts.append("the lottery is the one committed to")
-        checked = [n for n in ("lottery.csv", "lottery.html", "probabilities.csv", "panel.csv", "reserves.csv")
+        checked = [n for n in (*files.PUBLISHED, *files.DRAWN) if n != "audit.json"
                    if n not in unchecked and (n in data.get("files", {}) or data.get("version", 1) < 2)]
         parts.append(f"published files match a fresh rendering ({', '.join(checked) or 'none found'})")
         typer.echo("; ".join(parts))

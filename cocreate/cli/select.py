@@ -13,13 +13,13 @@ from rich.table import Table
 
 from cocreate.cli.common import check_writable, deferred_interrupts, fail, stoppable, write_json
 from cocreate.cli.draw import describe_reserves
-from cocreate.cli.reporting import COMPARISON_DRAWS, publish_and_compare, write_report
+from cocreate.cli.reporting import COMPARISON_DRAWS, publish_and_compare, write_report, write_workbook
 from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.lottery import files, workflow
 
-OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json", "report.html")
+OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json", "report.html", "selection.xlsx")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                keep_columns: str | None = None, draws: int = 1000, force: bool = False, quiet: bool = False,
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None, lang: str | None = None,
-               compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None) -> Selected:
+               compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
+               xlsx: bool = False) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -116,6 +117,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
             bundle = files.write_draw(out, {**drawn, "files": bundle["files"]}, inputs)
             kept += list(files.DRAWN)
             metrics = metric_summary(inputs.problem, pub.lottery.target, inputs.indices(bundle["draw"]["panel"]))
+            if xlsx:
+                kept.append(write_workbook(out, bundle, inputs))
         _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy, lang)
         kept.append("summary.json")
         kept += write_report(out, bundle, inputs, legacy, lang, notes)
@@ -222,6 +225,8 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
         compare_draws: int = typer.Option(COMPARISON_DRAWS, help="legacy greedy draws for the report's comparison "
                                           "(0: no comparison)"),
+        xlsx: bool = typer.Option(False, help="after the draw, also write selection.xlsx (selected, reserves, "
+                                  "remaining, quota check)"),
         time_limit: float = typer.Option(None, help="seconds for the solve (leximin, maximin): when it would take "
                                          "longer, stop with the best distribution so far, labelled with how far "
                                          "from optimal it may be"),
@@ -229,4 +234,4 @@ def register(app: typer.Typer) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
-                   compare_draws=compare_draws, time_limit=time_limit)
+                   compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx)

@@ -21,8 +21,8 @@ from selection.lottery.seeds import DERIVATION, number_width
 from selection.lottery.workflow import Inputs
 from selection.outputs import atomic_write, write_csv
 
-PUBLISHED = ("lottery.csv", "lottery.html", "probabilities.csv", "audit.json")
-DRAWN = ("panel.csv", "reserves.csv")
+PUBLISHED = ("lottery.csv", "lottery.html", "probabilities.csv", "tickets.csv", "audit.json")
+DRAWN = ("panel.csv", "reserves.csv", "remaining.csv")
 STEP = ("panel.csv", "reserves.csv", "changes.csv")
 LOCAL = ".cocreate-local.json"
 """Private to the planner's machine: where the inputs of this folder are (never published, never in a bundle)."""
@@ -79,7 +79,32 @@ def publication_files(out: Path, bundle: dict) -> dict[str, str]:
     write_csv(out / "probabilities.csv", pd.DataFrame({
         "id": probs["ids"], "probability": np.round(np.asarray(probs["target"], dtype=float), 9),
         "lottery_probability": np.round(np.asarray(probs["lottery"], dtype=float), 9)}))
+    write_csv(out / "tickets.csv", tickets_frame(bundle))
     return {name: sha256(out / name) for name in PUBLISHED if name != "audit.json"}
+
+
+def tickets_frame(bundle: dict) -> pd.DataFrame:
+    """Each person's tickets in the lottery: ``id``, ``tickets`` (how many of the m panels hold them, so their chance
+    is tickets / m) and ``numbers`` (those panels' numbers, zero-padded, space-separated), so anyone can check their
+    own chance against the published lottery."""
+    lot = bundle["lottery"]
+    width = number_width(lot["m"])
+    held: dict[str, list[str]] = {i: [] for i in bundle["probabilities"]["ids"]}
+    for j, panel in enumerate(lot["panels"]):
+        for pid in panel:
+            held.setdefault(pid, []).append(str(j).zfill(width))
+    return pd.DataFrame({"id": list(held), "tickets": [len(v) for v in held.values()],
+                         "numbers": [" ".join(v) for v in held.values()]})
+
+
+def remaining_people(inputs: Inputs, panel_idx) -> np.ndarray:
+    """Everyone not on the panel, minus the housemates of its members (they cannot be added), in pool order."""
+    problem = inputs.problem
+    out = np.ones(problem.n, dtype=bool)
+    out[np.asarray(panel_idx, dtype=np.int64)] = False
+    taken = problem.household_of[np.asarray(panel_idx, dtype=np.int64)]
+    out &= ~np.isin(problem.household_of, taken[taken >= 0])
+    return np.flatnonzero(out)
 
 
 def draw_files(out: Path, bundle: dict, inputs: Inputs) -> dict[str, str]:
@@ -88,6 +113,8 @@ def draw_files(out: Path, bundle: dict, inputs: Inputs) -> dict[str, str]:
     keep = bundle["options"].get("keep_columns", [])
     write_csv(out / "panel.csv", panel_frame(inputs, inputs.indices(bundle["draw"]["panel"]), keep))
     write_csv(out / "reserves.csv", _ranked(panel_frame(inputs, inputs.indices(bundle["reserves"]), keep)))
+    panel = inputs.indices(bundle["draw"]["panel"])
+    write_csv(out / "remaining.csv", panel_frame(inputs, remaining_people(inputs, panel), keep))
     return {name: sha256(out / name) for name in DRAWN}
 
 
