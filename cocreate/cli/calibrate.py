@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
         samples: int = typer.Option(2000, "--samples", help="parameter sets drawn from the priors"),
         seed: int = typer.Option(0, "--seed", help="seed of the Latin hypercube over the priors"),
         seeds: int = typer.Option(2, "--seeds", help="model seeds per set (0..N-1, shared by every arm)"),
-        population: int = typer.Option(1000, "--population", help="citizens per run"),
+        population: int = typer.Option(5000, "--population", help="citizens per run (large enough for a realistic "
+                                       "volunteer pool: about 300 volunteers for 48 seats at 5000)"),
         jobs: int = typer.Option(1, "--jobs", help="worker processes"),
         out: Path = typer.Option(Path("scenarios/calibration"), "--out", help="output directory: accepted.csv, "
                                  "samples.csv, ranges.yaml, NOTE.md"),
@@ -89,7 +90,9 @@ def register(app: typer.Typer) -> None:
             from sim.directions import direction_shares, reversal_region
 
             table, values = direction_shares(accepted, n_sets=directions, seeds=seeds, population=population)
-            table["reverses"] = [reversal_region(values[d], list(cal.priors)) for d in table["direction"]]
+            from sim.directions import BY_NAME
+
+            table["reverses"] = [reversal_region(values[d], list(cal.priors), BY_NAME[d]) for d in table["direction"]]
             from selection.outputs import atomic_write
 
             atomic_write(out / "directions.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.4g"))

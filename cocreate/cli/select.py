@@ -18,6 +18,7 @@ from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.lottery import files, workflow
+from selection.lottery import public_ids as public_map
 
 OUTPUTS = (*files.PUBLISHED, *files.DRAWN, "summary.json", "report.html", "selection.xlsx")
 
@@ -68,7 +69,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None, lang: str | None = None,
                compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
-               xlsx: bool = False) -> Selected:
+               xlsx: bool = False, public_ids: bool = False) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -95,7 +96,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                                household=list(settings.household), id_column=settings.id_column,
                                keep_columns=list(settings.keep_columns), legacy_draws=draws, m=m,
                                reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws,
-                               time_limit=time_limit)
+                               time_limit=time_limit, public=public_ids)
         bundle, inputs = pub.bundle, pub.inputs
         drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
     except UserError as err:
@@ -112,6 +113,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
             shutil.rmtree(folder)
         bundle = files.write_publication(out, bundle)
         files.write_local(out, pool_path, quotas_path)
+        if public_ids:
+            kept.append(str(public_map.write_map(out, inputs.pool, pub.original_ids).relative_to(out)))
         kept += list(files.PUBLISHED)
         if drawn is not None:
             bundle = files.write_draw(out, {**drawn, "files": bundle["files"]}, inputs)
@@ -225,6 +228,9 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
         compare_draws: int = typer.Option(COMPARISON_DRAWS, help="legacy greedy draws for the report's comparison "
                                           "(0: no comparison)"),
+        public_ids: bool = typer.Option(False, help="publish stable pseudonyms instead of the ids (required when the "
+                                        "ids look like e-mails, phones or names); the mapping goes to "
+                                        "OUT/private/id-map.csv, never into a published file"),
         xlsx: bool = typer.Option(False, help="after the draw, also write selection.xlsx (selected, reserves, "
                                   "remaining, quota check)"),
         time_limit: float = typer.Option(None, help="seconds for the solve (leximin, maximin): when it would take "
@@ -234,4 +240,4 @@ def register(app: typer.Typer) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
-                   compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx)
+                   compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids)

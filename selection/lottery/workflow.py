@@ -22,11 +22,12 @@ from selection.engine import diagnose
 from selection.engine.api import ALGORITHMS, TOLERANCE, SelectionResult, select
 from selection.errors import DrawError, InputError, Problem
 from selection.lottery import bundle as bundles
+from selection.lottery import public_ids
 from selection.lottery.repair import Repair, repair
 from selection.lottery.reserves import dropout_aware_reserves, plain_reserves, read_dropout, simulate_dropouts
 from selection.lottery.rounding import ROUNDING, UniformLottery, uniform_lottery
 from selection.lottery.seeds import DERIVATION, canonical_seed, derived_seed, draw_number, draw_text
-from selection.problem import SelectionProblem
+from selection.problem import SelectionProblem, build_problem
 from selection.records import Pool, Quotas
 
 SOLVER_SEED = 0  # fixed so that anyone re-running the selection gets the same distribution
@@ -58,6 +59,7 @@ class Publication:
     bundle: dict
     inputs: Inputs
     warnings: tuple[str, ...] = ()
+    original_ids: tuple[str, ...] = ()  # the pool's own ids, when ``inputs.pool.ids`` are public pseudonyms
 
 
 def default_reserves(k: int) -> int:
@@ -84,8 +86,11 @@ def dropout_column_of(pool: Pool, given: str | None) -> str | None:
 
 
 def read_inputs(options: dict, pool_path: str | Path, quotas_path: str | Path) -> Inputs:
-    """Pool, quotas and problem read with a bundle's options, exactly as the selection read them."""
-    return Inputs(*bundles.read_inputs(options, pool_path, quotas_path))
+    """Pool, quotas and problem read with a bundle's options, exactly as the selection read them (with the same
+    public pseudonyms when the selection used them)."""
+    pool, quotas, _ = bundles.read_inputs(options, pool_path, quotas_path)
+    pool = public_ids.checked_pool(pool, pool_path, bool(options.get("public_ids")))
+    return Inputs(pool, quotas, build_problem(pool, quotas, int(options["k"])))
 
 
 def load_inputs(bundle: dict, pool_path: str | Path | None = None, quotas_path: str | Path | None = None,
@@ -111,6 +116,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
             household: Sequence[str] = (), id_column: str | None = None, keep_columns: Sequence[str] = (),
             legacy_draws: int = 1000, m: int = LOTTERY_SIZE, reserves: int | None = None,
             dropout_column: str | None = None, time_limit: float | None = None, max_rounds: int | None = None,
+            public: bool = False,
             progress: Callable[[str, int, int, float], None] | None = None) -> Publication:
     """Read the inputs, compute the fair distribution, round it to a uniform lottery of ``m`` quota-exact panels
     and build the undrawn bundle. Raises :class:`InputError` / :class:`InfeasibleQuotasError` (both
@@ -128,6 +134,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     from selection.inputs import read_pool, read_quotas
 
     pool = read_pool(pool_path, id_column=id_column, household_columns=list(household))
+    original_ids = pool.ids
+    pool = public_ids.checked_pool(pool, pool_path, public)
     quotas = read_quotas(quotas_path)
     dropout_column = dropout_column_of(pool, dropout_column)
     dropout = read_dropout(pool, dropout_column) if dropout_column else None
@@ -146,7 +154,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
                "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
                "reserves": reserve_length(k, lottery.probabilities, dropout) if reserves is None else reserves,
                "dropout_column": dropout_column, "keep_columns": list(keep_columns),
-               "max_rounds": partial["rounds"] if partial else max_rounds}
+               "max_rounds": partial["rounds"] if partial else max_rounds, "public_ids": public}
     bundle = bundles.build(
         inputs={"pool": bundles.file_record(pool_path), "quotas": bundles.file_record(quotas_path)},
         options=options,
@@ -160,7 +168,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
                              "stages_completed": partial["stages_completed"]}
     problem = result.distribution.problem
     return Publication(result, lottery, bundle, Inputs(pool, quotas, problem),
-                       tuple(diagnose.warnings(problem, lottery.target, algorithm)))
+                       tuple(diagnose.warnings(problem, lottery.target, algorithm)), original_ids)
 
 
 def choose_reserves(problem: SelectionProblem, panel_idx: np.ndarray, size: int, dropout: np.ndarray | None,
