@@ -31,7 +31,8 @@ class Problem:
         """The one-line message; ``parameter_names`` maps a parameter to the name a user knows it by (a flag)."""
         where = self.file
         if self.parameter:
-            where = (parameter_names or {}).get(self.parameter, self.parameter)
+            flag = (parameter_names or {}).get(self.parameter, self.parameter)
+            where = f"{self.file} ({flag})" if self.file else flag
         if self.row:
             where += f", row {self.row}"
         if self.column:

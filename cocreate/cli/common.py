@@ -24,7 +24,7 @@ __all__ = ["FLAGS", "INTERRUPTED", "Interrupted", "atomic_write", "check_writabl
 FLAGS = {"size": "--size", "tolerance": "--tolerance", "id_column": "--id-column", "seed": "--seed",
          "number": "--number", "dropped": "--dropped", "exclude": "--exclude", "pool": "--pool", "quotas": "--quotas",
          "keep_columns": "--keep-columns", "dropout_column": "--dropout-column", "m": "--lottery-size",
-         "algorithm": "--algorithm", "time_limit": "--time-limit", "public_ids": "--public-ids"}
+         "algorithm": "--algorithm", "time_limit": "--time-limit", "public_ids": "--public-ids", "reserves": "--reserves"}
 """Library parameter names -> the flags a user types, so library messages can name the flag."""
 
 
@@ -44,6 +44,8 @@ def split(text: str | None) -> list[str]:
 # ------------------------------------------------------------------------------------------ interruptions
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
+PRELOAD = ["cocreate.cli.reporting", "selection.lottery.workflow", "selection.lottery.verify"]
+"""What the worker server imports once, so each stoppable worker starts at once (every function run in one)."""
 
 
 class Interrupted(BaseException):
@@ -93,7 +95,7 @@ def stoppable(fn: Callable, kwargs: dict, progress: Callable | None = None, poll
     progress calls. Returns fn's result; re-raises its :class:`UserError`; raises :class:`Interrupted` when
     stopped (the worker is terminated, then killed; nothing it computed is kept)."""
     ctx = multiprocessing.get_context("forkserver")  # forks from a quiet, single-purpose server: no other thread
-    ctx.set_forkserver_preload(["selection.lottery.workflow", "selection.lottery.verify"])  # of ours holds a lock
+    ctx.set_forkserver_preload(PRELOAD)
     queue = ctx.Queue()
     worker = ctx.Process(target=_child, args=(queue, fn, kwargs, progress is not None), daemon=True)
     previous = signal.signal(signal.SIGTERM, raise_interrupted)

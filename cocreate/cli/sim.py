@@ -90,10 +90,16 @@ def register(app: typer.Typer) -> None:
 
         try:
             sc = load_scenario(scenario)
-            if population is not None:
-                sc = sc.with_overrides({"population.size": population})
         except ScenarioError as err:
             fail(str(err))
+        if population is not None:
+            try:
+                sc = sc.with_overrides({"population.size": population})
+            except ScenarioError:
+                low = type(sc.population).model_fields["size"].metadata
+                least = next((getattr(m, "ge", None) for m in low if getattr(m, "ge", None) is not None), None)
+                fail(f"--population {population}: too small or not allowed for a population"
+                     + (f"; give at least {least}" if least is not None else ""))
         strategies = list(strategy) if strategy else list(sc.strategies)
         bad = [s for s in strategies if s not in STRATEGIES]
         if bad:

@@ -128,6 +128,12 @@ def load(path: str | Path) -> dict:
         bundle = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BundleError(f"{path}: no such file; give the audit.json written by `cocreate select`") from None
+    except NotADirectoryError:
+        raise BundleError(f"{path.parent}: not a folder; give the --out folder of `cocreate select` or its "
+                          "audit.json") from None
+    except OSError as err:
+        raise BundleError(f"{path}: cannot be read ({err.strerror}); give the audit.json written by "
+                          "`cocreate select`") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BundleError(f"{path}: not a JSON audit bundle ({err}); use the audit.json written by cocreate") from None
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:

@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numpy as np
 
 from selection.engine.api import TOLERANCE
+from selection.errors import InputError, Problem
+from selection.inputs import read_pool, read_quotas
 from selection.lottery import bundle as audit
 from selection.lottery import files, workflow
 from selection.lottery.reserves import read_dropout
@@ -26,10 +28,17 @@ class Checker:
         self.bundle, self.found, self.unchecked = bundle, [], []
         opts = bundle["options"]
         for key, path in (("pool", pool_path), ("quotas", quotas_path)):
+            if not Path(path).is_file():
+                raise InputError(Problem(str(path), 0, "", f"{key} file not found" if not Path(path).exists()
+                                         else "is not a file", f"give the {key} file the draw used"))
             rec, now = bundle["inputs"][key], audit.file_record(path)
             if now["sha256"] != rec["sha256"]:
                 self.found.append(f"{key} file changed: {path} has SHA-256 {now['sha256'][:16]}..., the bundle "
                                   f"recorded {rec['sha256'][:16]}... ({rec['name']}, {rec['bytes']} bytes)")
+        if self.found:  # another file than the draw's: unreadable is bad input (raised), else one mismatch
+            read_pool(pool_path, id_column=opts.get("id_column"), household_columns=opts.get("household", []))
+            read_quotas(quotas_path)
+            return
         self.inputs = workflow.read_inputs(opts, pool_path, quotas_path)
         self.pool, self.quotas, self.problem = self.inputs.pool, self.inputs.quotas, self.inputs.problem
         self.index = {pid: i for i, pid in enumerate(self.pool.ids)}
@@ -239,6 +248,8 @@ def verify(bundle_path: Path, pool_path: Path, quotas_path: Path, seed: str | No
     folder = path if path.is_dir() else path.parent
     root = folder.parent if re.fullmatch(r"replacement-\d+", folder.name) else folder
     check = Checker(bundle, Path(pool_path), Path(quotas_path))
+    if check.found:  # another input file than the draw's: every later check would only repeat that
+        return Verification(bundle, check.found, [])
     check.lottery(published)
     check.draw(seed)
     check.steps()

@@ -131,6 +131,9 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     if m < 1:
         raise InputError(Problem("", 0, "", f"lottery size {m} must be at least 1",
                                  "1000 is usual: three ten-sided dice", parameter="m"))
+    if reserves is not None and reserves < 0:
+        raise InputError(Problem("", 0, "", f"{reserves} reserves: the list cannot be shorter than empty",
+                                 "give 0 or more", parameter="reserves"))
     from selection.inputs import read_pool, read_quotas
 
     pool = read_pool(pool_path, id_column=id_column, household_columns=list(household))

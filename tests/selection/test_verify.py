@@ -277,3 +277,13 @@ def test_bundle_holds_names_not_paths(drawn):
     text = (out / "audit.json").read_text()
     assert str(tmp_path) not in text and str(tmp_path) not in (out / "summary.json").read_text()
     assert str(tmp_path) in (out / ".cocreate-local.json").read_text()  # the private record of where inputs are
+
+
+def test_another_pool_file_is_one_mismatch_not_a_cascade(drawn):
+    tmp_path, out = drawn
+    text = (tmp_path / "pool.csv").read_text()
+    (tmp_path / "other.csv").write_text(text.replace("p5,", "p99,", 1))
+    res = run("verify", out / "audit.json", "--pool", tmp_path / "other.csv", "--quotas", tmp_path / "q.csv")
+    assert res.exit_code == 1 and res.output.count("MISMATCH") == 1 and "pool file changed" in res.output
+    res = run("verify", out / "audit.json", "--pool", tmp_path / "gone.csv", "--quotas", tmp_path / "q.csv")
+    assert res.exit_code == 2 and "gone.csv" in res.output and "not found" in res.output
