@@ -17,6 +17,7 @@ from cocreate.cli.reporting import COMPARISON_DRAWS, publish_and_compare, write_
 from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
+from selection.inputs import read_table
 from selection.lottery import files, workflow
 from selection.lottery import public_ids as public_map
 
@@ -69,7 +70,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None, lang: str | None = None,
                compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
-               xlsx: bool = False, public_ids: bool = False) -> Selected:
+               xlsx: bool = False, public_ids: bool = False, already_selected: Path | None = None) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -86,6 +87,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
     if settings.source is not None and settings.given():
         console.print(f"settings from {settings.source.name}: " + ", ".join(
             f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))
+    confirmed = confirmed_ids(already_selected, settings.id_column) if already_selected else []
     check_writable(out)
     replaced = sorted(out.glob("replacement-*")) if out.is_dir() else []
     clash = [name for name in OUTPUTS if (out / name).exists()] + [p.name for p in replaced]
@@ -96,7 +98,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                                household=list(settings.household), id_column=settings.id_column,
                                keep_columns=list(settings.keep_columns), legacy_draws=draws, m=m,
                                reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws,
-                               time_limit=time_limit, public=public_ids)
+                               time_limit=time_limit, public=public_ids, already_selected=confirmed)
         bundle, inputs = pub.bundle, pub.inputs
         drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
     except UserError as err:
@@ -133,6 +135,22 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
     if label:
         Console().print(f"[bold]{label}[/bold]")
     return selected
+
+
+def confirmed_ids(path: Path, id_column: str | None) -> list[str]:
+    """The ids in an already-selected file: its column named like the pool's id column, else ``id``/``unique_id``,
+    else its first column."""
+    try:
+        table = read_table(path)
+    except UserError as err:
+        fail(err)
+    low = {str(c).casefold(): c for c in table.columns}
+    col = next((low[c] for c in ((id_column or "").casefold(), "unique_id", "id", "external_id", "nationbuilder_id")
+                if c and c in low), table.columns[0])
+    ids = [" ".join(str(v).split()) for v in table[col] if str(v).strip()]
+    if not ids:
+        fail(f"--already-selected {path}: no ids in column '{col}'; list one confirmed person per row")
+    return ids
 
 
 def partial_label(bundle: dict) -> str | None:
@@ -228,6 +246,8 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
         compare_draws: int = typer.Option(COMPARISON_DRAWS, help="legacy greedy draws for the report's comparison "
                                           "(0: no comparison)"),
+        already_selected: Path = typer.Option(None, help="CSV/XLSX of people already confirmed (an id column): "
+                                              "the panel is completed around them, keeping every quota"),
         public_ids: bool = typer.Option(False, help="publish stable pseudonyms instead of the ids (required when the "
                                         "ids look like e-mails, phones or names); the mapping goes to "
                                         "OUT/private/id-map.csv, never into a published file"),
@@ -240,4 +260,5 @@ def register(app: typer.Typer) -> None:
         """Compute the fairest lottery of quota-exact panels, publish it, and draw a panel from a public seed."""
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
-                   compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids)
+                   compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids,
+                   already_selected=already_selected)

@@ -182,7 +182,8 @@ class Checker:
                                keep_columns=opts.get("keep_columns", []), legacy_draws=int(opts["legacy_draws"]),
                                m=int(opts["m"]), reserves=int(opts["reserves"]),
                                dropout_column=opts.get("dropout_column") or "",
-                               max_rounds=opts.get("max_rounds"), public=bool(opts.get("public_ids"))).lottery
+                               max_rounds=opts.get("max_rounds"), public=bool(opts.get("public_ids")),
+                               already_selected=opts.get("already_selected", [])).lottery
         note = ""
         now = audit.versions()
         changed = [f"{k} {v} (bundle {self.bundle['versions'].get(k)})" for k, v in now.items()

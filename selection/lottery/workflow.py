@@ -22,7 +22,7 @@ from selection.engine import diagnose
 from selection.engine.api import ALGORITHMS, TOLERANCE, SelectionResult, select
 from selection.errors import DrawError, InputError, Problem
 from selection.lottery import bundle as bundles
-from selection.lottery import public_ids
+from selection.lottery import complete, public_ids
 from selection.lottery.repair import Repair, repair
 from selection.lottery.reserves import dropout_aware_reserves, plain_reserves, read_dropout, simulate_dropouts
 from selection.lottery.rounding import ROUNDING, UniformLottery, uniform_lottery
@@ -116,7 +116,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
             household: Sequence[str] = (), id_column: str | None = None, keep_columns: Sequence[str] = (),
             legacy_draws: int = 1000, m: int = LOTTERY_SIZE, reserves: int | None = None,
             dropout_column: str | None = None, time_limit: float | None = None, max_rounds: int | None = None,
-            public: bool = False,
+            public: bool = False, already_selected: Sequence[str] = (),
             progress: Callable[[str, int, int, float], None] | None = None) -> Publication:
     """Read the inputs, compute the fair distribution, round it to a uniform lottery of ``m`` quota-exact panels
     and build the undrawn bundle. Raises :class:`InputError` / :class:`InfeasibleQuotasError` (both
@@ -146,10 +146,14 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     if unknown:
         raise InputError(Problem(pool.source, 1, ", ".join(sorted(unknown)), "columns to keep are not in the pool",
                                  "name columns of the pool", parameter="keep_columns"))
-    result = select(pool, quotas, k, algorithm=algorithm, seed=SOLVER_SEED, tol=TOLERANCE,
+    completion = complete.reduce(pool, quotas, k, list(already_selected)) if already_selected else None
+    solve_on = (completion.pool, completion.quotas, completion.k) if completion else (pool, quotas, k)
+    result = select(*solve_on, algorithm=algorithm, seed=SOLVER_SEED, tol=TOLERANCE,
                     legacy_draws=legacy_draws, progress=progress, time_limit=time_limit, max_rounds=max_rounds)
     partial = result.stats.get("partial")
     lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
+    if completion:
+        lottery = complete.expand(completion, lottery)
     ids = pool.ids
     panels = [[ids[i] for i in p] for p in lottery.panels]
     options = {"k": k, "algorithm": algorithm, "m": m, "household": list(household),
@@ -157,7 +161,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
                "solver_seed": SOLVER_SEED, "rounding": ROUNDING, "rounding_seed": ROUNDING_SEED,
                "reserves": reserve_length(k, lottery.probabilities, dropout) if reserves is None else reserves,
                "dropout_column": dropout_column, "keep_columns": list(keep_columns),
-               "max_rounds": partial["rounds"] if partial else max_rounds, "public_ids": public}
+               "max_rounds": partial["rounds"] if partial else max_rounds, "public_ids": public,
+               "already_selected": list(already_selected)}
     bundle = bundles.build(
         inputs={"pool": bundles.file_record(pool_path), "quotas": bundles.file_record(quotas_path)},
         options=options,
@@ -169,7 +174,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     if partial:
         bundle["partial"] = {"min_probability": partial["min_probability"], "bound": partial["bound"],
                              "stages_completed": partial["stages_completed"]}
-    problem = result.distribution.problem
+    problem = completion.problem if completion else result.distribution.problem
     return Publication(result, lottery, bundle, Inputs(pool, quotas, problem),
                        tuple(diagnose.warnings(problem, lottery.target, algorithm)), original_ids)
 
