@@ -53,7 +53,7 @@ PRIORS: dict[str, tuple[float, float]] = {
     "trust.loss_aversion": (1.0, 4.0),
     "trust.delivery_gain": (0.0, 0.3),
     "exposure.scandal": (0.0, 0.3),
-    "deliberation.learning_pull": (0.0, 1.0),
+    "deliberation.learning_pull": (0.4, 1.0),  # below 0.4 no set reproduces the CAUK learning (2026-12 pilot)
     "lobby.budget": (0.05, 1.0),
 }
 
@@ -233,7 +233,7 @@ class Calibration:
 
 
 def calibrate(scenario: Scenario | None = None, *, samples: int = 400, seed: int = 0, seeds: int = 2,
-              population: int = 1000, jobs: int = 1, priors: dict[str, tuple[float, float]] = PRIORS,
+              population: int = 5000, jobs: int = 1, priors: dict[str, tuple[float, float]] = PRIORS,
               progress: Callable[[int, int], None] | None = None, checkpoint: str | Path | None = None,
               checkpoint_every: int = 25) -> Calibration:
     """Rejection ABC: `samples` parameter sets from `priors` (seeded Latin hypercube), each run on `seeds` seeds

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.runner import run
@@ -28,12 +29,18 @@ MIN_POINTS_PER_DIMENSION = 10
 
 @dataclass(frozen=True)
 class Direction:
-    """A claim and its paired test: `value(scenario, seed) > 0` when the claim holds in that future."""
+    """A claim and its paired test: `value(scenario, seed) > 0` when the claim holds in that future (>= 0 with
+    `ties_hold`: for a claim that can only show where its event happens, such as an exposure)."""
 
     name: str
     claim: str
     evidence: str
     value: Callable[[Scenario, int], float]
+    ties_hold: bool = False
+
+    def holds(self, values) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        return v >= -1e-12 if self.ties_hold else v > 0
 
 
 def _diff(metric: str, a: tuple[Scenario, str], b: tuple[Scenario, str], seed: int) -> float:
@@ -94,8 +101,9 @@ DIRECTIONS: tuple[Direction, ...] = (
                 "Ulbig 2008; van Dijk & Lefevere 2023", consult_ignore_below_inform(t)) for t in (0.0, 0.3, 0.7, 1.0)),
     Direction("capture_costs_trust", "a captured (closed) process ends below inform once capture can be exposed",
               "OECD2024 (43% expect capture); assumption for exposure", capture_costs_trust_once_exposable),
-    Direction("exposure_makes_capture_costly", "capture costs more when it can be exposed than when it cannot",
-              "assumption (mechanism)", exposure_makes_capture_cost_more),
+    Direction("exposure_makes_capture_costly", "capture never costs less when it can be exposed than when it "
+              "cannot, and costs more in every future where it is exposed", "assumption (mechanism)",
+              exposure_makes_capture_cost_more, ties_hold=True),
     Direction("sortition_spillover_beats_volunteers", "a self-selected panel gives less spillover legitimacy than "
               "a sortition panel of the same size", "Germann 2025; Pow et al. 2020",
               sortition_gives_more_spillover_than_volunteers),
@@ -117,7 +125,7 @@ HELD_OUT_SEED = 100
 
 
 def futures(accepted: pd.DataFrame, n_sets: int, seeds: int, base: Scenario | None = None,
-            population: int = 1000, first_seed: int = HELD_OUT_SEED) -> list[tuple[int, dict, Scenario, int]]:
+            population: int = 5000, first_seed: int = HELD_OUT_SEED) -> list[tuple[int, dict, Scenario, int]]:
     """(set index, parameter set, scenario, seed) for the first `n_sets` accepted sets x `seeds` seeds from
     `first_seed` on (by default held out from the calibration's seeds)."""
     base = (base or Scenario()).with_overrides({"population.size": population})
@@ -134,7 +142,7 @@ def direction_values(direction: Direction, fut: list[tuple[int, dict, Scenario, 
     return pd.DataFrame([{"set": i, "seed": s, **theta, "value": direction.value(sc, s)} for i, theta, sc, s in fut])
 
 
-def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, population: int = 1000,
+def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, population: int = 5000,
                      directions: tuple[Direction, ...] = DIRECTIONS) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Per direction: the share of futures (accepted sets x seeds) in which it holds, with a 95% Wilson interval;
     and the per-future values (for `reversal_region`)."""
@@ -145,7 +153,7 @@ def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, p
     for d in directions:
         v = direction_values(d, fut)
         values[d.name] = v
-        k, n = int((v["value"] > 0).sum()), len(v)
+        k, n = int(d.holds(v["value"]).sum()), len(v)
         ci = binomtest(k, n).proportion_ci(method="wilson") if n else None
         rows.append({"direction": d.name, "claim": d.claim, "evidence": d.evidence, "holds": k, "futures": n,
                      "share": k / n if n else float("nan"), "share_low": ci.low if ci else float("nan"),
@@ -153,12 +161,12 @@ def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, p
     return pd.DataFrame(rows), values
 
 
-def reversal_region(values: pd.DataFrame, params: list[str]) -> str:
-    """Where the direction reverses (value <= 0), as a PRIM box over `params`, or why there is none to report:
+def reversal_region(values: pd.DataFrame, params: list[str], direction: Direction | None = None) -> str:
+    """Where the direction reverses (does not hold), as a PRIM box over `params`, or why there is none to report:
     it never reverses, or there are fewer than MIN_POINTS_PER_DIMENSION futures per parameter."""
     from sim.sweep.analysis import prim
 
-    y = (values["value"] <= 0).to_numpy()
+    y = ~(direction.holds(values["value"]) if direction else values["value"].to_numpy() > 0)
     if not y.any():
         return "never reverses"
     need = MIN_POINTS_PER_DIMENSION * len(params)

@@ -78,3 +78,13 @@ def test_habituation_dampens_repeated_cycles():
     d = np.array([run(fresh, "continuous", s).summary["spillover_legitimacy"]
                   - run(used, "continuous", s).summary["spillover_legitimacy"] for s in range(3)])
     assert np.all(d > 0), d
+
+
+def test_a_more_representative_panel_pools_more_knowledge():
+    """Lived experience differs by group: a sortition panel (quotas) covers every group's dimension of the problem
+    with enough voices, a self-selected one under-covers the groups that volunteer less."""
+    sc = BASE.with_overrides({"population.size": 5000})
+    rows = [(run(sc, "cocreate_sortition", s).summary, run(sc, "cocreate_volunteers", s).summary) for s in range(4)]
+    rep = np.array([a["panel_representativeness"] - b["panel_representativeness"] for a, b in rows])
+    pooled = np.array([a["panel_quality"] - b["panel_quality"] for a, b in rows])
+    assert np.all(rep > 0) and np.all(pooled > 0), (rep, pooled)
