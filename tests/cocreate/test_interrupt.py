@@ -42,8 +42,8 @@ def wait_for_worker(proc: subprocess.Popen, timeout: float = 120) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         assert proc.poll() is None, proc.communicate()
-        if descendants(proc.pid):
-            time.sleep(1.0)  # let the worker get into its computation
+        if len(descendants(proc.pid)) > len(children(proc.pid)):  # the worker, under the worker server, runs
+            time.sleep(1.0)  # let it get into its computation
             return
         time.sleep(0.1)
     raise AssertionError("the computation never started")
