@@ -9,7 +9,9 @@ explained in `docs/ODD.md` (OECD2024 = OECD Trust Survey 2024 results; others ar
 from __future__ import annotations
 
 import copy
+import difflib
 import os
+import re
 from typing import Any, Literal
 
 import yaml
@@ -288,7 +290,9 @@ class Scenario(Section):
                         raise ScenarioError(f"override '{dotted}': name a field of the stakeholder, e.g. '.power'")
                     continue
                 if not isinstance(node, dict) or key not in node:
-                    raise ScenarioError(f"override '{dotted}': unknown parameter '{key}'; see docs/ODD.md")
+                    near = difflib.get_close_matches(key, list(node) if isinstance(node, dict) else [], n=1)
+                    hint = f"did you mean '{'.'.join([*parts[:i], near[0]])}'?" if near else "see docs/ODD.md"
+                    raise ScenarioError(f"override '{dotted}': unknown parameter '{key}'; {hint}")
                 if last:
                     node[key] = copy.deepcopy(value)
                 else:
@@ -296,21 +300,44 @@ class Scenario(Section):
         return validate(data, where="overrides")
 
 
-def _one_line(err: ValidationError, where: str) -> str:
+def _fields_at(loc: tuple) -> list[str]:
+    """The field names valid at a location of the schema (for suggesting the nearest to a misspelt key)."""
+    model: Any = Scenario
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
+        if field is None:
+            if isinstance(part, int):
+                continue
+            return []
+        model = field.annotation
+        args = getattr(model, "__args__", ())
+        model = next((a for a in (model, *args) if hasattr(a, "model_fields")), model)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _one_line(err: ValidationError, where: str, text: str | None = None) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
     more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    if first["type"] == "extra_forbidden" and first["loc"]:
+        key = str(first["loc"][-1])
+        line = next((i for i, row in enumerate((text or "").splitlines(), 1)
+                     if re.match(rf"\s*{re.escape(key)}\s*:", row)), 0)
+        near = difflib.get_close_matches(key, _fields_at(first["loc"][:-1]), n=1)
+        hint = (f"did you mean '{'.'.join([*map(str, first['loc'][:-1]), near[0]])}'?" if near
+                else f"use one of {', '.join(_fields_at(first['loc'][:-1]))}")
+        return f"{where}{f', line {line}' if line else ''}: unknown key '{loc}'{more}; {hint}"
     return f"{where}: field '{loc}': {first['msg']} (got {first.get('input')!r}){more}; fix the value"
 
 
-def validate(data: Any, where: str = "scenario") -> Scenario:
+def validate(data: Any, where: str = "scenario", text: str | None = None) -> Scenario:
     """Validate a mapping as a Scenario; raise ScenarioError with one line naming the field."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: expected a mapping of sections at the top level; see scenarios/baseline.yaml")
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_one_line(err, where)) from None
+        raise ScenarioError(_one_line(err, where, text)) from None
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -318,7 +345,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            text = fh.read()
+        data = yaml.safe_load(text)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found; give the path to a scenario YAML file") from None
     except IsADirectoryError:
@@ -331,4 +359,4 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise ScenarioError(f"{path}{line}: invalid YAML ({getattr(err, 'problem', err)}); fix the syntax") from None
     if data is None:
         data = {}
-    return validate(data, where=path)
+    return validate(data, where=path, text=text)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import fail
+from cocreate.cli.common import check_writable, fail
 
 
 class _ProgressBar:
@@ -78,8 +78,11 @@ def _read_ranges(path: Path) -> list:
     for name, spec in data.items():
         try:
             params.append(Param.from_mapping(str(name), spec))
-        except (ValueError, KeyError, TypeError) as exc:
-            fail(f"{path}: {exc}")
+        except KeyError as exc:
+            fail(f"{path}: parameter '{name}' lacks {exc.args[0]!r}; write {name}: [low, high] or "
+                 f"{{low: ..., high: ...}} or {{levels: [...]}}")
+        except (ValueError, TypeError) as exc:
+            fail(f"{path}: parameter '{name}': {exc}")
     return params
 
 
@@ -149,6 +152,7 @@ def register(app: typer.Typer) -> None:
         from sim.sweep.runner import run_sweep
         from sim.sweep_model import ScenarioModel
 
+        check_writable(out)
         if design not in DESIGNS:
             fail(f"--design {design}: use one of {', '.join(DESIGNS)}")
         if scheduler:
