@@ -1,18 +1,28 @@
-"""The engagement model: a Mesa model whose public is NumPy state updated in vectorised weekly steps.
+"""The engagement model: a Mesa model whose public is NumPy state updated in vectorised weekly steps, and whose
+actors (institution, stakeholders, lobbyists, panel members) are Mesa agents with behaviour (sim/agents.py).
 
-Clock: one step = one week; `model.time` is the week number (step w runs with time == w). Discrete events
-(opening the process, deliberation sessions, the decision, a crisis) are Mesa events scheduled half a week before
-the step they affect. Phases: framing (weeks 1..F), design (F+1..D), decision (D = F + design_weeks),
-implementation (until progress reaches 1), feedback (after). The `continuous` strategy repeats design and decision
-every `cycle_weeks`.
+Clock: one step = one week; `model.time` is the week number (step w runs with time == w). The process starts in
+week 1 for every strategy; how long it takes to reach a decision depends on the strategy (docs/ODD.md §3):
+inform and captured decide after framing + drafting, a consultation adds its comment period, co-creation needs
+recruitment, its sessions and the institution's response. Discrete events (opening the process, sessions, the
+decision, a crisis) are Mesa events scheduled before the step they affect. `continuous` repeats design and
+decision every `cycle_weeks` after the first decision.
 
-Randomness: `numpy.random.SeedSequence(seed).spawn(6)` gives separate streams for the world (population and
-network), exogenous news, recruitment, deliberation, the honour decision and Mesa's own rng. Every strategy run
-with the same seed therefore faces the same population, network, news and honour draws (common random numbers).
+Randomness: `numpy.random.SeedSequence(seed).spawn(7)` gives separate streams for the world (population and
+network), exogenous news, recruitment, deliberation, the honour decision, Mesa's own rng and exposure. Every
+strategy run with the same seed therefore faces the same population, network, news, honour and exposure draws
+(common random numbers).
+
+Channels (`channels=`): the trust signals come through five channels (`sim.mechanisms.CHANNELS`): outcome
+favourability, procedure (voice, feeling heard, spillover, visible capture), exposure of hidden misconduct,
+delivery (quality, delay) and exogenous news (with the crisis shock). A model built with a subset leaves the
+others' trust signals out and everything else unchanged, so runs with channels switched off under the same seed
+decompose a result (sim/channels.py).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import mesa
@@ -25,7 +35,7 @@ from sim.population import Population
 from sim.scenario import Scenario
 from sim.strategies import SPECS, STRATEGIES
 
-STREAMS = ("world", "news", "recruitment", "deliberation", "decision", "mesa")
+STREAMS = ("world", "news", "recruitment", "deliberation", "decision", "mesa", "exposure")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -46,28 +56,42 @@ def _group_trust(code: int):
 class EngagementModel(mesa.Model):
     """One policy process under one strategy. Build with a Population drawn from the same seed's world stream."""
 
-    def __init__(self, scenario: Scenario, strategy: str, seed: int, population: Population):
+    def __init__(self, scenario: Scenario, strategy: str, seed: int, population: Population,
+                 channels: frozenset[str] | set[str] | tuple[str, ...] | None = None):
         if strategy not in SPECS:
             raise ValueError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
+        self.channels = frozenset(mech.CHANNELS if channels is None else channels)
+        unknown = self.channels - set(mech.CHANNELS)
+        if unknown:
+            raise ValueError(f"unknown channel(s) {sorted(unknown)}; use {', '.join(mech.CHANNELS)}")
         rngs = streams(seed)
         super().__init__(rng=rngs["mesa"])
         self.cfg, self.strategy, self.spec, self.pop = scenario, strategy, SPECS[strategy], population
         self.rngs = rngs
-        sc, pop = scenario, population
+        sc, pop, tp = scenario, population, scenario.trust
         n, horizon = pop.n, sc.process.horizon_weeks
         self.horizon = horizon
-        # exogenous world: same for every strategy of a seed
-        self.news = rngs["news"].normal(0.0, sc.trust.news_sd, size=horizon + 2)
+        # exogenous world: same for every strategy of a seed (drawn whatever the channels)
+        shocks = rngs["news"].normal(0.0, tp.news_sd, size=horizon + 2)
+        self.news = mech.news_levels(shocks, tp.news_persistence)
+        self._news_on = "news" in self.channels
         self.decision_uniforms = rngs["decision"].random((horizon + 2, sc.process.recommendations))
+        self.recommendation_costs = rngs["decision"].random((horizon + 2, sc.process.recommendations))
+        self.exposure_uniforms = rngs["exposure"].random(horizon + 2)
         # public state (mutable copies)
+        self.anchor = pop.trust
+        self.own = np.zeros(n)  # each citizen's own accumulated experience of the process (trust deviation)
+        self.dev = np.zeros(n)  # trust deviation after mixing with neighbours (Friedkin-Johnsen)
         self.trust = pop.trust.copy()
         self.feels_heard = pop.feels_heard.astype(float)
         self.awareness = np.zeros(n)
         self.participant = np.zeros(n, dtype=bool)
         self.legitimacy = np.zeros(n)  # accumulated spillover legitimacy gain of each citizen
-        self._pending = np.zeros(n)  # per-citizen trust signals from events, applied in the next step
-        self._pending_active = False
-        self._pending_scalar = 0.0
+        self._signals: dict[str, np.ndarray | float] = {}  # trust signals by channel, applied in the next step
+        heard0 = pop.feels_heard > 0
+        self.heard_gap = (float(pop.trust[heard0].mean() - pop.trust[~heard0].mean())
+                          if heard0.any() and (~heard0).any() else 0.0)
+        self.focus = mech.low_trust_weights(pop.trust, tp.low_trust_focus)
         gap = sc.selection.gap_feature
         if gap not in pop.codes:
             raise ValueError(f"selection.gap_feature '{gap}' is not a population feature; use one of {list(pop.codes)}")
@@ -75,68 +99,190 @@ class EngagementModel(mesa.Model):
         self.gap_counts = np.bincount(self.gap_codes).astype(float)
         self.pop_share = {f: np.bincount(c, minlength=len(pop.labels[f])) / n for f, c in pop.codes.items()}
         self.sizes = {f: len(pop.labels[f]) for f in pop.codes}
+        self.low_prior = pop.trust < 0.5
         # actors
         eng = sc.engagement
         self.institution = Institution(self, sc.institution.position, sc.institution.expertise, eng.authenticity,
                                        eng.political_buy_in)
-        self.stakeholders = [Stakeholder(self, s.name, s.kind, s.power, s.position,
+        self.stakeholders = [Stakeholder(self, s.name, s.kind, s.power, s.position, s.trust,
                                          s.included and self.spec.stakeholders_at_table) for s in sc.stakeholders]
-        self.lobbyists = [Lobbyist(self, sc.lobby.budget, sc.lobby.position) for _ in range(sc.lobby.count)]
+        lob = sc.lobby
+        offsets = np.linspace(-0.5, 0.5, lob.count) if lob.count > 1 else np.zeros(lob.count)
+        self.lobbyists = [Lobbyist(self, lob.budget, mech.clip01(lob.position + lob.position_spread * o))
+                          for o in offsets]
+        self.stakeholder_set = self.agents_by_type[Stakeholder] if self.stakeholders else None
+        self.lobbyist_set = self.agents_by_type[Lobbyist] if self.lobbyists else None
         self.panel_members: list[PanelMember] = []
+        self.tables: dict[int, list[PanelMember]] = {}
         # process bookkeeping
         self.policy = sc.institution.position
         self._fav_draft = 1.0 - np.abs(pop.opinion - sc.institution.position)
         self._mean_fav = float(self._fav_draft.mean())
-        self.quality = sc.institution.expertise
+        self.quality_alone = mech.institution_quality(sc.problem.complexity, sc.institution.expertise)
+        self.quality = self.quality_alone
         self.qualities: list[float] = []
         self.honour_shares: list[float] = []
         self.lobby_shares: list[float] = []
         self.lobby_influence = 0.0
+        self.panel_lobby = 0.0  # share of the current panel's view moved toward lobbyists
+        self.hidden = 0.0  # hidden misconduct not yet exposed (lobby influence + broken promise, unpublished part)
+        self.exposures: list[int] = []
         self.representativeness = float("nan")
         self.support_at_decision = float("nan")
         self.members = np.zeros(0, dtype=np.int64)
-        self.panel_opinion = np.zeros(0)
-        self.panel_knowledge = np.zeros((0, pop.knowledge.shape[1]))
         self.like = np.zeros(n)
         self.selection_note = ""
         self.draw_seconds = 0.0
         self.cycle = 0
         self.online = eng.online
         self.last_rate = 0.0
+        self.recommendation_shifts: list[float] = []
+        self.panel_qualities: list[float] = []  # pooled knowledge of each panel at its decision
+        self.heard_after_decision = float("nan")
+        self.cost = 0.0
+        self._broken = 0.0
+        self._window: tuple[int, int] | None = None
+        self._fav_change: np.ndarray | None = None  # change of each citizen's favourability at the first decision
+        self.evidence_side: list[float] = []  # share of the way the panel moved toward the informed position
         self._schedule()
-        self.phase = "framing"
+        self.phase = "framing" if self.spec.process else "none"
         self._update_means()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
 
     # ---------------------------------------------------------------- schedule
     def _schedule(self) -> None:
-        p, eng = self.cfg.process, self.cfg.engagement
-        self.decision_week = p.framing_weeks + p.design_weeks
-        if self.decision_week > self.horizon:
-            raise ValueError("process.framing_weeks + process.design_weeks exceeds process.horizon_weeks; shorten them")
-        start = 1 if eng.early_engagement else p.framing_weeks + 1
-        self.decision_weeks = [self.decision_week]
-        if self.spec.cycles:
-            w = self.decision_week + p.cycle_weeks
-            while w <= self.horizon:
-                self.decision_weeks.append(w)
-                w += p.cycle_weeks
-        starts = [start] + [d + 1 for d in self.decision_weeks[:-1]]
-        self.process_end = self.decision_weeks[-1] + p.coverage_after_weeks
-        for s, d in zip(starts, self.decision_weeks, strict=True):
-            if self.spec.participation in ("sortition", "volunteers"):
-                self.schedule_event(self._open_panel, at=s - 0.75)
-                for w in np.linspace(s, max(s, d - 1), eng.sessions):
-                    self.schedule_event(self._session, at=float(w) - 0.5)
-            elif self.spec.participation == "consultation":
-                self.schedule_event(self._open_consultation, at=(s + d) / 2 - 0.5)
-            self.schedule_event(self._decide, at=d - 0.25)
-        self.process_start = start
+        p, eng, spec = self.cfg.process, self.cfg.engagement, self.spec
+        self.process_start = 1
+        self.decision_weeks: list[int] = []
+        self.windows: list[tuple[int, int]] = []  # design windows (first week, decision week) of each cycle
         if self.cfg.crisis.enabled:
             self.schedule_event(self._crisis, at=self.cfg.crisis.week - 0.5)
+        if not spec.process:
+            self.decision_week, self.process_end = None, -1
+            return
+        if not spec.closed:
+            self.cost += self.cfg.cost.campaign  # every open process announces itself
+        if spec.participation in ("sortition", "volunteers"):
+            open_week = 1 + (p.recruitment_weeks if eng.early_engagement else max(p.recruitment_weeks,
+                                                                                  p.framing_weeks))
+            decision = int(math.ceil(open_week + eng.sessions * p.weeks_per_session)) + p.response_weeks
+            self._panel_cycle(open_week, decision, p.weeks_per_session)
+            if spec.cycles:
+                while decision + p.cycle_weeks <= self.horizon:
+                    start, decision = decision + 1, decision + p.cycle_weeks
+                    self._panel_cycle(start, decision, (decision - 1 - start) / max(1, eng.sessions))
+        else:
+            decision = p.framing_weeks + p.design_weeks
+            if spec.participation == "consultation":
+                decision += p.consultation_weeks
+                self.schedule_event(self._open_consultation,
+                                    at=p.framing_weeks + p.design_weeks + p.consultation_weeks / 2 - 0.5)
+            self.decision_weeks.append(decision)
+            self.windows.append((1, decision))
+            self.schedule_event(self._decide, at=decision - 0.25)
+        self.decision_week = self.decision_weeks[0]
+        if self.decision_weeks[-1] > self.horizon:
+            raise ValueError(f"the {self.strategy} decision falls in week {self.decision_weeks[-1]}, after "
+                             f"process.horizon_weeks ({self.horizon}); lengthen the horizon or shorten the process "
+                             "(sessions, weeks_per_session, recruitment, consultation or response weeks)")
+        self.process_end = self.decision_weeks[-1] + p.coverage_after_weeks
+
+    def _panel_cycle(self, open_week: int, decision: int, spacing: float) -> None:
+        """Events of one panel: open (recruit and draw), sessions every `spacing` weeks, the decision."""
+        self.schedule_event(self._open_panel, at=open_week - 0.75)
+        for i in range(self.cfg.engagement.sessions):
+            self.schedule_event(self._session, at=min(decision - 0.6, open_week + i * spacing) - 0.5)
+        self.schedule_event(self._decide, at=decision - 0.25)
+        self.decision_weeks.append(decision)
+        self.windows.append((open_week if self.windows else 1, decision))
+
+    # ---------------------------------------------------------------- what agents ask of the model
+    def in_design(self) -> bool:
+        """True while a decision is being prepared (lobbying and stakeholder activity happen now)."""
+        return self._window is not None
+
+    def design_length(self) -> float:
+        """Weeks of the current design window (budgets are spread over it)."""
+        return float(self._window[1] - self._window[0]) if self._window is not None else 1.0
+
+    def _current_window(self, week: int) -> tuple[int, int] | None:
+        for a, b in self.windows:
+            if a <= week < b:
+                return a, b
+        return None
+
+    def lobby_access(self) -> float:
+        """Effectiveness of a unit of lobby pressure: closed_access in a closed process, else (1 - blunting x
+        transparency): working out loud blunts lobbying."""
+        lob = self.cfg.lobby
+        if self.spec.closed:
+            return lob.closed_access
+        return 1.0 - lob.transparency_blunting * self.cfg.engagement.transparency
+
+    def expected_honour(self) -> float:
+        """The share of the decision lobbyists expect the participants to hold (0 when nobody takes part)."""
+        if self.spec.participation is None or self.spec.force_ignore:
+            return 0.0
+        return self.cfg.engagement.authenticity
+
+    def panel_deliberating(self) -> bool:
+        return bool(self.panel_members)
+
+    def panel_view(self) -> float:
+        present = [a.opinion for a in self.panel_members if a.present]
+        return float(np.mean(present)) if present else float(np.mean([a.opinion for a in self.panel_members]))
+
+    def lobby_panel(self, pressure: float, position: float) -> None:
+        """Lobby pressure on panel members: each present member moves pressure / (1 + pressure) of the way toward
+        `position`."""
+        share = pressure / (1.0 + pressure)
+        for a in self.panel_members:
+            if a.present:
+                a.opinion += share * (position - a.opinion)
+        self.panel_lobby = 1.0 - (1.0 - self.panel_lobby) * (1.0 - share)
+
+    def deliberation_settings(self) -> tuple[float, float, float]:
+        """(confidence bound, pooling, convergence rate) of this session: facilitation widens openness and pooling;
+        online sessions lose informal exchange."""
+        d, eng = self.cfg.deliberation, self.cfg.engagement
+        epsilon = d.confidence + eng.facilitation * d.facilitation_widening
+        pooling = d.pooling * eng.facilitation
+        if self.online:
+            epsilon, pooling = epsilon * d.online_exchange, pooling * d.online_exchange
+        return epsilon, pooling, d.convergence
+
+    def implementation_rate(self) -> float:
+        """Weekly implementation progress: (base_speed + buy-in) / implementation_weeks, slowed by the sum of the
+        stakeholders' obstruction (capped)."""
+        sc = self.cfg
+        rules = sc.stakeholder_rules
+        if self.stakeholders:
+            obstruct = mech.obstruction(np.array([s.power for s in self.stakeholders]),
+                                        np.array([s.position for s in self.stakeholders]),
+                                        np.array([s.obstruction_factor for s in self.stakeholders]), self.policy,
+                                        tolerance=rules.tolerance)
+            slow = min(rules.max_obstruction, float(obstruct.sum()))
+        else:
+            slow = 0.0
+        self.last_rate = (sc.process.base_speed + self.institution.buy_in) / sc.process.implementation_weeks * (
+            1.0 - slow)
+        return self.last_rate
 
     # ---------------------------------------------------------------- events
+    def _add_signal(self, channel: str, value, idx: np.ndarray | None = None) -> None:
+        """Queue a trust signal (a change on the 0-1 scale, a float or one per citizen; only citizens `idx` when
+        given) through `channel` for the next weekly update; nothing when the channel is switched off."""
+        if channel not in self.channels:
+            return
+        if idx is None:
+            self._signals[channel] = self._signals.get(channel, 0.0) + value
+            return
+        acc = self._signals.get(channel, 0.0)
+        acc = np.full(self.pop.n, float(acc)) if np.ndim(acc) == 0 else acc
+        acc[idx] += value
+        self._signals[channel] = acc
+
     def _set_participants(self, members: np.ndarray) -> None:
         self.members = members
         self.participant[members] = True
@@ -146,124 +292,183 @@ class EngagementModel(mesa.Model):
         self.like = mech.like_me(self.pop.codes, share, self.pop_share)
 
     def _open_panel(self) -> None:
-        k = self.cfg.engagement.panel_size
+        sc = self.cfg
+        k = sc.engagement.panel_size
         rng = self.rngs["recruitment"]
         start = time.perf_counter()
         if self.spec.participation == "sortition":
-            members, self.selection_note = sortition_panel(self.pop, self.cfg, rng)
+            members, self.selection_note = sortition_panel(self.pop, sc, rng)
+            self.cost += sc.cost.letter * int(sc.engagement.letters_per_seat * k)
         else:
             members, self.selection_note = volunteer_panel(self.pop, k, rng), "self-selected"
         self.draw_seconds += time.perf_counter() - start  # wall time of recruitment + draw (for benchmarks)
+        self.cost += sc.cost.honorarium * len(members) + sc.cost.session * sc.engagement.sessions
         self._set_participants(members)
-        self.panel_members = [PanelMember(self, i) for i in members]
-        self.panel_opinion = self.pop.opinion[members].astype(float)
-        self.panel_knowledge = self.pop.knowledge[members].astype(float)
+        weight = np.exp(sc.deliberation.dominance * (1.0 - sc.engagement.facilitation) * self.pop.z[members])
+        self.panel_members = [PanelMember(self, i, self.pop.opinion[i], self.pop.knowledge[i], w)
+                              for i, w in zip(members, weight, strict=True)]
+        self.panel_set = self.agents_by_type[PanelMember]
+        self.panel_lobby = 0.0
 
     def _open_consultation(self) -> None:
-        eng = self.cfg.engagement
-        members = consultation_respondents(self.pop, self.awareness, eng.consultation_rate, self.rngs["recruitment"])
+        sc = self.cfg
+        members = consultation_respondents(self.pop, self.awareness, sc.engagement.consultation_rate,
+                                           self.rngs["recruitment"])
         self.selection_note = f"{len(members)} respondents"
+        self.cost += sc.cost.consultation
         self._set_participants(members)
 
-    def _deliberation_settings(self) -> tuple[float, float]:
-        d, eng = self.cfg.deliberation, self.cfg.engagement
-        epsilon = d.confidence + eng.facilitation * d.facilitation_widening
-        pooling = d.pooling * eng.facilitation
-        if self.online:
-            epsilon, pooling = epsilon * d.online_exchange, pooling * d.online_exchange
-        return epsilon, pooling
-
     def _session(self) -> None:
-        if len(self.members) == 0:
+        if not self.panel_members:
             return
         d = self.cfg.deliberation
-        epsilon, pooling = self._deliberation_settings()
-        self.panel_opinion, self.panel_knowledge, tables = mech.deliberate(
-            self.panel_opinion, self.panel_knowledge, self.rngs["deliberation"], table_size=d.table_size,
-            epsilon=epsilon, rate=d.convergence, pooling=pooling)
-        for agent, t in zip(self.panel_members, tables, strict=True):
+        self.panel_set.do("attend")
+        present = [a for a in self.panel_members if a.present]
+        if not present:
+            return
+        tables = mech.form_tables(len(present), d.table_size, self.rngs["deliberation"])
+        self.tables = {}
+        for agent, t in zip(present, tables, strict=True):
             agent.table = int(t)
-        self._pending[self.members] += self.cfg.trust.session_gain * self.cfg.engagement.facilitation
-        self._pending_active = True
+            self.tables.setdefault(int(t), []).append(agent)
+        self.panel_set.do("discuss")
+        self.panel_set.do("commit")
+        working = float(np.mean([a.opinion for a in present]))
+        at_table = [s for s in self.stakeholders if s.included]
+        if at_table:
+            working = (working + sum(s.power * s.position for s in at_table)) / (1.0 + sum(s.power for s in at_table))
+            for s in at_table:
+                s.attend_session(working)
+        idx = np.array([a.citizen for a in present])
+        self._add_signal("procedure", self.cfg.trust.session_gain * self.cfg.engagement.facilitation, idx)
 
     def _crisis(self) -> None:
-        self._pending_scalar += self.cfg.crisis.trust_shock
+        self._add_signal("news", self.cfg.crisis.trust_shock)
         self.online = True
 
     def _recommendation(self) -> tuple[float | None, float]:
-        """The participants' recommendation (their mean opinion) and the quality of the joint solution."""
-        expertise, eng = self.institution.expertise, self.cfg.engagement
-        if self.spec.participation in ("sortition", "volunteers") and len(self.members):
-            q = mech.pooled_quality(self.panel_knowledge, self.cfg.deliberation.breadth_weight)
+        """The participants' recommendation and the quality of the joint solution if it is honoured."""
+        sc, eng = self.cfg, self.cfg.engagement
+        prob, expertise = sc.problem, self.institution.expertise
+        if self.spec.participation in ("sortition", "volunteers") and self.panel_members:
+            stayed = [a for a in self.panel_members if a.present] or self.panel_members
+            q = mech.pooled_quality(np.array([a.knowledge for a in stayed]), sc.deliberation.breadth_weight,
+                                    top=sc.deliberation.table_size)
             if eng.early_engagement:  # framing with the panel closes part of the remaining gap
                 q = 1.0 - (1.0 - q) * (1.0 - eng.early_framing_gain)
-            return float(self.panel_opinion.mean()), 1.0 - (1.0 - q) * (1.0 - expertise)
+            self.panel_qualities.append(q)
+            rec = float(np.mean([a.opinion for a in stayed]))
+            self.recommendation_shifts.append(rec - float(np.mean([a.initial_opinion for a in self.panel_members])))
+            start = float(np.mean([a.initial_opinion for a in self.panel_members]))
+            if abs(prob.informed_position - start) > 1e-6:  # share of the way to the informed position
+                self.evidence_side.append((rec - start) / (prob.informed_position - start))
+            return rec, mech.joint_quality(q, prob.complexity, expertise, prob.lay_error)
         if self.spec.participation == "consultation" and len(self.members):
             q = eng.consultation_quality * float(self.pop.knowledge[self.members].mean())  # unpooled written input
-            return float(self.pop.opinion[self.members].mean()), 1.0 - (1.0 - q) * (1.0 - expertise)
-        return None, expertise
+            return float(self.pop.opinion[self.members].mean()), mech.joint_quality(q, prob.complexity, expertise,
+                                                                                    prob.lay_error)
+        return None, self.quality_alone
 
     def _decide(self) -> None:
         sc, eng, tp = self.cfg, self.cfg.engagement, self.cfg.trust
-        rec, joint_quality = self._recommendation()
-        closed = self.spec.closed
-        budgets = np.array([lob.budget for lob in self.lobbyists])
-        pressure = mech.lobby_pressure(budgets, 0.0 if closed else eng.transparency, sc.lobby.transparency_blunting,
-                                       sc.lobby.closed_access if closed else 1.0)
-        self.institution.lobby_pressure = pressure
+        rec, joint = self._recommendation()
+        if self.spec.closed:
+            transparency = 0.0
+        else:
+            transparency = eng.transparency
+        pressure, lobby_position = self.institution.take_pressure()
         capture = mech.lobby_capture(pressure, self.institution.buy_in)
-        h, policy = self.institution.decide(rec, capture, sc.lobby.position, self.decision_uniforms[self.cycle],
-                                            self.spec.force_ignore)
-        at_table = [s for s in self.stakeholders if s.included]
-        if at_table:
-            pull = sum(s.power * (s.position - policy) for s in at_table) / len(self.stakeholders)
-            policy = float(np.clip(policy + sc.stakeholder_rules.voice * pull, 0.0, 1.0))
+        inst = self.institution
+        h, policy = inst.decide(rec, capture, lobby_position, self.decision_uniforms[self.cycle],
+                                self.recommendation_costs[self.cycle], self.spec.force_ignore,
+                                challenge_sensitivity=sc.institution.challenge_sensitivity,
+                                cost_sensitivity=sc.institution.cost_sensitivity)
+        collab = [s for s in self.stakeholders if s.included and s.collaborating]
+        if collab:
+            pull = sum(s.power * (s.position - policy) for s in collab) / len(self.stakeholders)
+            policy = mech.clip01(policy + sc.stakeholder_rules.voice * pull)
         self.policy = policy
-        self.lobby_influence = (1.0 - h) * capture
-        quality = (h * joint_quality + (1.0 - h) * self.institution.expertise)
+        panel_lobby = self.panel_lobby if rec is not None and self.spec.participation != "consultation" else 0.0
+        self.lobby_influence = (1.0 - h) * capture + h * panel_lobby
+        quality = h * joint + (1.0 - h) * self.quality_alone
         quality *= 1.0 - sc.institution.lobby_quality_penalty * self.lobby_influence
         self.qualities.append(quality)
         self.quality = float(np.mean(self.qualities))
         self.honour_shares.append(h)
         self.lobby_shares.append(self.lobby_influence)
-        # outcome signal: the decision against the published draft, for everyone (expectancy-disconfirmation)
+        for s in self.stakeholders:
+            s.hear_decision(policy)
+        # outcome: the decision against the published draft, for everyone (expectancy-disconfirmation)
         fav = 1.0 - np.abs(self.pop.opinion - policy)
         self._mean_fav = float(fav.mean())
-        signal = tp.outcome_scale * tp.outcome_weight * (fav - self._fav_draft)
+        if self._fav_change is None:
+            self._fav_change = fav - self._fav_draft
+        self._add_signal("outcome", tp.outcome_scale * tp.outcome_weight * (fav - self._fav_draft))
+        self._fav_draft = fav  # a later cycle is judged against the policy in force
+        inst.position = policy
+        procedure = "procedure" in self.channels
+        aware_seen = self.awareness * transparency
+        if procedure and self.lobby_influence > 0:  # lobbyists seen to shape the decision ("working out loud")
+            self._add_signal("procedure", -tp.capture_penalty * self.lobby_influence * aware_seen)
+        promise = getattr(eng, self.spec.promise) if self.spec.promise is not None else 0.0
+        broken = promise * (1.0 - h) if len(self.members) else 0.0
         if self.spec.promise is not None and len(self.members):
-            promise = getattr(eng, self.spec.promise)
-            part = promise * (tp.participant_gain * h - tp.ignore_penalty * (1.0 - h))
-            part_delta = np.zeros(self.pop.n)
-            part_delta[self.members] = part
-            wom = tp.word_of_mouth * (self.pop.weights @ part_delta)
-            spill, legit = mech.spillover(self.awareness, eng.transparency, self.like, self.representativeness,
-                                          promise=promise, honour_share=h, gain=tp.spillover_gain,
-                                          backfire=tp.backfire, bias_sensitivity=tp.bias_sensitivity,
-                                          word_of_mouth=wom)
-            spill[self.members] = part
-            legit[self.members] = 0.0
-            self.legitimacy += legit
-            signal += spill
-            heard = self.feels_heard
-            m = self.members
-            public = spill.copy()
-            public[m] = 0.0
-            heard += tp.heard_gain * np.where(public >= 0, public * (1.0 - heard), public * heard)
-            heard[m] += promise * (h * (1.0 - heard[m]) - (1.0 - h) * tp.ignored_heard_loss * heard[m])
-            np.clip(heard, 0.0, 1.0, out=heard)
-        self._pending += signal
-        self._pending_active = True
-        if self.institution.decided_at is None:
-            self.institution.decided_at = self.time
+            self._participatory_signals(promise, h, transparency, procedure)
+        self.hidden += (1.0 - transparency) * (self.lobby_influence + broken)
+        self._broken = broken
+        if inst.decided_at is None:
+            inst.decided_at = self.time
         for agent in self.panel_members:
             agent.remove()
-        self.panel_members = []
+        self.panel_members, self.tables = [], {}
         self.cycle += 1
+
+    def _participatory_signals(self, promise: float, h: float, transparency: float, procedure: bool) -> None:
+        """Participants' voice and feels-heard; the public's legitimacy, backfire, word of mouth and vicarious
+        efficacy; feels-heard feeding trust (procedure channel)."""
+        tp, m = self.cfg.trust, self.members
+        n = self.pop.n
+        part = promise * (tp.participant_gain * h - tp.ignore_penalty * (1.0 - h))
+        part_delta = np.zeros(n)
+        part_delta[m] = part
+        novelty = tp.habituation ** self.cycle
+        wom = tp.word_of_mouth * (self.pop.weights @ part_delta)
+        rep_factor = self.representativeness ** tp.bias_sensitivity
+        spill, legit = mech.spillover(self.awareness, transparency, self.like, self.representativeness,
+                                      promise=promise, honour_share=h, gain=tp.spillover_gain, backfire=tp.backfire,
+                                      bias_sensitivity=tp.bias_sensitivity, word_of_mouth=wom, focus=self.focus,
+                                      novelty=novelty)
+        spill[m] = part
+        legit[m] = 0.0
+        self.legitimacy += legit
+        # feels heard: participants by what became of their input, the aware public by seeing people like them heard
+        heard = self.feels_heard
+        seen = self.awareness * transparency * promise
+        gain = seen * tp.vicarious_heard_gain * self.like * rep_factor * h * self.focus * novelty
+        loss = seen * tp.vicarious_heard_loss * (1.0 - h)
+        change = mech.heard_change(heard, np.clip(gain, 0.0, 1.0), np.clip(loss, 0.0, 1.0))
+        change[m] = mech.heard_change(heard[m], promise * tp.honoured_heard_gain * h,
+                                      promise * tp.ignored_heard_loss * (1.0 - h))
+        heard += change
+        np.clip(heard, 0.0, 1.0, out=heard)
+        self.heard_after_decision = float(heard[m].mean())
+        if procedure:
+            self._add_signal("procedure", spill + tp.heard_trust_weight * self.heard_gap * change)
+
+    def _expose(self, week: int) -> None:
+        """Hidden misconduct comes out: the media reach a share of the unaware, and the aware lose trust in
+        proportion to what was hidden (exposure channel)."""
+        ex = self.cfg.exposure
+        self.awareness += (1.0 - self.awareness) * ex.reach
+        self._add_signal("exposure", -ex.scandal * self.hidden * self.awareness)
+        self.exposures.append(week)
+        self.hidden = 0.0
 
     # ---------------------------------------------------------------- weekly step
     def _phase(self, week: int) -> str:
-        p = self.cfg.process
-        if week <= p.framing_weeks:
+        if not self.spec.process:
+            return "none"
+        if week <= self.cfg.process.framing_weeks:
             return "framing"
         if week < self.decision_week:
             return "design"
@@ -273,49 +478,37 @@ class EngagementModel(mesa.Model):
             return "implementation"
         return "feedback"
 
-    def _implementation_rate(self) -> float:
-        sc = self.cfg
-        rules = sc.stakeholder_rules
-        early = rules.early_engagement_factor if sc.engagement.early_engagement else 1.0
-        factor = rules.included_factor * early
-        obstruct = mech.obstruction(np.array([s.power for s in self.stakeholders]),
-                                    np.array([s.position for s in self.stakeholders]),
-                                    np.array([s.included for s in self.stakeholders]), self.policy,
-                                    tolerance=rules.tolerance, included_factor=factor)
-        slow = min(rules.max_obstruction, float(obstruct.sum()))
-        return (sc.process.base_speed + self.institution.buy_in) / sc.process.implementation_weeks * (1.0 - slow)
-
     def step(self) -> None:
         week = int(round(self.time))
         sc, tp = self.cfg, self.cfg.trust
         inst = self.institution
-        scalar = self.news[week] + self._pending_scalar
-        self._pending_scalar = 0.0
-        delay = None
-        if inst.decided_at is not None and inst.completed_at is None:
-            self.last_rate = self._implementation_rate()
-            inst.implement(self.last_rate)
-            if inst.completed_at is not None:
-                scalar += tp.delivery_gain * (self.quality - self.institution.expertise)
-            elif week > inst.decided_at + sc.process.implementation_weeks:
-                delay = -tp.delay_penalty * self.awareness
-        # awareness (media for visible processes, word of mouth, forgetting) and trust (asymmetric response to
-        # this week's signals, changes spreading to neighbours), fused so the network is read once
+        self._window = self._current_window(week)
+        if self.spec.process:
+            if self.stakeholder_set is not None:
+                self.stakeholder_set.do("step")
+            if self.lobbyist_set is not None:
+                self.lobbyist_set.do("step")
+            inst.step()
+            if inst.just_completed:
+                self._add_signal("delivery", tp.delivery_gain * (self.quality - self.quality_alone))
+            elif inst.completed_at is None and week > self.process_start - 1 + sc.process.expected_weeks:
+                self._add_signal("delivery", -tp.delay_penalty * self.awareness)
+            if inst.decided_at is not None and self.hidden > 0:
+                p = mech.exposure_hazard(0.0 if self.spec.closed else sc.engagement.transparency,
+                                         sc.exposure.leak_hazard, sc.exposure.panel_voice, self._broken)
+                if self.exposure_uniforms[week] < p:
+                    self._expose(week)
         media = 0.0
         if self.process_start <= week <= self.process_end and not self.spec.closed:
-            visibility = 1.0 if self.spec.participation is None else sc.engagement.transparency
-            media = sc.awareness.media_reach * visibility * (sc.crisis.online_reach if self.online else 1.0)
-        signal = self._pending + scalar if self._pending_active else scalar
-        if delay is not None:
-            signal = signal + delay
-        self.trust, self.awareness = mech.weekly_update(
-            self.trust, self.pop.trust, self.awareness, signal, self.pop.weights, loss_aversion=tp.loss_aversion,
+            media = sc.awareness.media_reach * (sc.crisis.online_reach if self.online else 1.0)
+        signal = list(self._signals.values()) or None  # one signal per channel (mech.weekly_update)
+        self._signals = {}
+        news = float(self.news[week]) if self._news_on else 0.0
+        self.own, self.dev, self.awareness, self.trust = mech.weekly_update(
+            self.own, self.dev, self.anchor, news, self.awareness, signal, self.pop.weights, loss_aversion=tp.loss_aversion,
             social_weight=tp.social_weight, media=media, word_of_mouth=sc.awareness.word_of_mouth,
             decay=sc.awareness.decay)
         self.awareness[self.members] = 1.0
-        if self._pending_active:
-            self._pending[:] = 0.0
-            self._pending_active = False
         self.phase = self._phase(week)
         self._update_means()
         if week == self.decision_week:
@@ -324,11 +517,11 @@ class EngagementModel(mesa.Model):
 
     # ---------------------------------------------------------------- outputs
     def _update_means(self) -> None:
-        ow = self.cfg.trust.outcome_weight
-        self.mean_trust = float(self.trust.mean())
-        self.trust_share = float(np.mean(self.trust > 0.5))
-        self.mean_heard = float(self.feels_heard.mean())
-        self.mean_awareness = float(self.awareness.mean())
+        ow, n = self.cfg.trust.outcome_weight, self.pop.n
+        self.mean_trust = float(np.add.reduce(self.trust)) / n
+        self.trust_share = np.count_nonzero(self.trust > 0.5) / n
+        self.mean_heard = float(np.add.reduce(self.feels_heard)) / n
+        self.mean_awareness = float(np.add.reduce(self.awareness)) / n
         self.support = ow * self._mean_fav + (1.0 - ow) * 0.5 * (self.mean_trust + self.mean_heard)
         self.group_trust = np.bincount(self.gap_codes, weights=self.trust) / np.maximum(self.gap_counts, 1.0)
         self.progress = self.institution.progress
@@ -352,33 +545,68 @@ class EngagementModel(mesa.Model):
         """Flat run summary (see docs/ODD.md, Outputs)."""
         inst = self.institution
         t0 = self.pop.trust
+        change = self.trust - t0
         if inst.decided_at is None:
             tti = float("nan")
         elif inst.completed_at is not None:
-            tti = float(inst.completed_at - inst.decided_at)
+            tti = float(inst.completed_at - self.process_start + 1)
         else:  # censored at the horizon: extrapolate at the last rate
             rate = max(self.last_rate, 1e-9)
-            tti = float(self.time - inst.decided_at + (1.0 - inst.progress) / rate)
+            tti = float(self.time - self.process_start + 1 + (1.0 - inst.progress) / rate)
+        delivered = (self.quality * max(0.0, self.horizon - inst.completed_at) / self.horizon
+                     if inst.completed_at is not None else 0.0)
         g0 = np.bincount(self.gap_codes, weights=t0) / np.maximum(self.gap_counts, 1.0)
         present = self.gap_counts > 0
         nonpart = ~self.participant
+        part = self.participant
+        heard = self.feels_heard[nonpart] > 0.5  # the public (participants are a vanishing share of a real city)
+        trusting = self.trust[nonpart] > 0.5
+        ratio = (float(trusting[heard].mean() / trusting[~heard].mean())
+                 if heard.any() and (~heard).any() and trusting[~heard].any() else float("nan"))
+        low, high = self.low_prior & nonpart, ~self.low_prior & nonpart
+        if self._fav_change is not None and nonpart.sum() >= 8:
+            fc, ch = self._fav_change[nonpart], change[nonpart]
+            lo_q, hi_q = np.quantile(fc, [0.25, 0.75])
+            gradient = float(ch[fc >= hi_q].mean() - ch[fc <= lo_q].mean()) if hi_q > lo_q else 0.0
+        else:
+            gradient = float("nan")
+        lobbied = sum(lob.spent["panel"] for lob in self.lobbyists)
+        spent = sum(lob.spent["panel"] + lob.spent["institution"] for lob in self.lobbyists)
         return {
             "trust_initial": float(t0.mean()),
             "trust_final": self.mean_trust,
-            "trust_change": float(self.mean_trust - t0.mean()),
+            "trust_change": float(change.mean()),
             "trust_share_change": float(self.trust_share - np.mean(t0 > 0.5)),
+            "public_trust_change": float(change[nonpart].mean()) if nonpart.any() else float("nan"),
+            "trust_change_low_prior": float(change[low].mean()) if low.any() else float("nan"),
+            "trust_change_high_prior": float(change[high].mean()) if high.any() else float("nan"),
             "support_at_decision": float(self.support_at_decision),
             "support_final": float(self.support),
             "solution_quality": float(self.quality),
+            "delivered_value": float(delivered),
             "time_to_implementation": tti,
+            "decision_week": float(self.decision_week) if self.decision_week is not None else float("nan"),
             "implemented": float(inst.completed_at is not None),
             "trust_gap": float(np.ptp(self.group_trust[present])),
             "trust_gap_change": float(np.ptp(self.group_trust[present]) - np.ptp(g0[present])),
             "lobby_influence": float(np.mean(self.lobby_shares)) if self.lobby_shares else 0.0,
+            "lobby_on_panel": float(lobbied / spent) if spent > 0 else 0.0,
             "honour_share": float(np.mean(self.honour_shares)) if self.honour_shares else float("nan"),
             "panel_representativeness": float(self.representativeness),
+            "recommendation_shift": (float(np.mean(self.recommendation_shifts)) if self.recommendation_shifts
+                                     else float("nan")),
+            "panel_quality": float(np.mean(self.panel_qualities)) if self.panel_qualities else float("nan"),
+            "panel_learning": float(np.mean(self.evidence_side)) if self.evidence_side else float("nan"),
+            "outcome_gradient": gradient,
             "spillover_legitimacy": float(self.legitimacy[nonpart].mean()) if nonpart.any() else 0.0,
             "feels_heard_change": float(self.mean_heard - self.pop.feels_heard.mean()),
+            "heard_trust_ratio": ratio,
+            "participants_trust_change": float(change[part].mean()) if part.any() else float("nan"),
+            "participants_feels_heard": float(self.heard_after_decision),
+            "exposures": float(len(self.exposures)),
+            "stakeholders_collaborating": (float(np.mean([s.collaborating for s in self.stakeholders]))
+                                           if self.stakeholders else 0.0),
+            "process_cost": float(self.cost / 1000.0),
             "awareness_final": self.mean_awareness,
             "participants": float(self.participant.sum()),
             "policy": float(self.policy),

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from scipy.stats import norm
 
-from sim.scenario import PopulationParams
+from sim.scenario import LEVEL_HEARD, LEVEL_TRUST, PopulationParams
 
 FEATURES = ("sex", "age_band", "origin", "education")
 
@@ -50,6 +50,7 @@ class Population:
     opinion: np.ndarray           # preferred policy position, in (0, 1)
     knowledge: np.ndarray         # (n, K) float32 in [0, 1]
     weights: sp.csr_matrix        # row-stochastic network, float64
+    z: np.ndarray                 # standardised log-propensity (+: more likely to volunteer)
 
     @property
     def n(self) -> int:
@@ -90,23 +91,31 @@ def small_world(order: np.ndarray, degree: int, rewire_prob: float, rng: np.rand
     `rewire_prob`. Ties are made symmetric, duplicates and self-ties dropped, rows normalised to sum 1."""
     n = len(order)
     half = max(1, degree // 2)
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
+    idx = np.int32 if n < 2**31 - 1 else np.int64  # 32-bit indices halve the memory of a national network
+    order = order.astype(idx, copy=False)
+    pos = np.empty(n, dtype=idx)
+    pos[order] = np.arange(n, dtype=idx)
     src = np.repeat(order, half)
-    dst = order[(np.repeat(pos[order], half) + np.tile(np.arange(1, half + 1), n)) % n]
+    step = np.tile(np.arange(1, half + 1, dtype=np.int64), n)
+    step += np.repeat(pos[order].astype(np.int64), half)
+    step %= n
+    dst = order[step]
+    del step
     rewire = rng.random(src.size) < rewire_prob
-    dst = np.where(rewire, rng.integers(0, n, size=src.size), dst)
+    dst[rewire] = rng.integers(0, n, size=src.size)[rewire].astype(idx)
     keep = src != dst
     src, dst = src[keep], dst[keep]
-    rows = np.concatenate([src, dst]).astype(np.int32)
-    cols = np.concatenate([dst, src]).astype(np.int32)
+    rows = np.concatenate([src, dst])
+    cols = np.concatenate([dst, src])
+    del src, dst, keep, rewire
     adj = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    del rows, cols
     adj.data[:] = 1.0  # duplicate ties count once
-    deg = np.asarray(adj.sum(axis=1)).ravel()
+    deg = np.diff(adj.indptr).astype(float)
     deg[deg == 0] = 1.0
-    w = sp.csr_matrix(sp.diags(1.0 / deg) @ adj)
-    w.sort_indices()
-    return w
+    adj.data = np.repeat(1.0 / deg, np.diff(adj.indptr))  # row-normalised: W_ij = 1 / deg_i
+    adj.sort_indices()
+    return adj
 
 
 def homophilous_network(group: np.ndarray, degree: int, rewire_prob: float, homophily: float,
@@ -124,7 +133,12 @@ def _codes(people: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.nd
 
 
 def build_population(p: PopulationParams, rng: np.random.Generator) -> Population:
-    """Draw a population of `p.size` citizens with the world random stream `rng`."""
+    """Draw a population of `p.size` citizens with the world random stream `rng`. Empty level-dependent shares
+    (`baseline_trust`, `feels_heard_share`) take the local-government figures; `Scenario.population_params()`
+    fills them for the scenario's institution level."""
+    if p.baseline_trust is None or p.feels_heard_share is None:
+        p = p.model_copy(update={"baseline_trust": p.baseline_trust or LEVEL_TRUST["local"],
+                                 "feels_heard_share": p.feels_heard_share or LEVEL_HEARD["local"]})
     people = synthesize(p.size, rng).reset_index(drop=True)
     missing = [f for f in FEATURES if f not in people]
     if missing:
@@ -137,22 +151,29 @@ def build_population(p: PopulationParams, rng: np.random.Generator) -> Populatio
     # store citizens in ring order, so network neighbours sit close in memory (fast sparse products)
     order = ring_order(combo, p.homophily, rng)
     people = people.iloc[order].reset_index(drop=True)
-    codes, labels = _codes(people)
+    codes = {f: c[order] for f, c in codes.items()}  # same codes as factorising the reordered table
     combo = combo[order]
+    del order
     prop = propensity(people)
     lp = np.log(prop)
     z = (lp - lp.mean()) / (lp.std() or 1.0)  # standardised log-propensity: + means more likely to volunteer
     n = len(people)
     heard = (rng.random(n) < p.feels_heard_share).astype(float)
     trust = initial_trust(heard, p.trust_propensity_link * z, p, rng)
-    opinion = expit(p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
+    opinion = expit(-p.opinion_group_link * z + p.opinion_spread * rng.standard_normal(n))
     k = p.knowledge_dims
     kn = rng.beta(1.0, max(1e-3, (1 - p.knowledge_mean) / max(p.knowledge_mean, 1e-3)), size=(n, k))
-    kn[np.arange(n), combo % k] += p.lived_experience  # lived experience: each group knows one dimension better
+    # lived experience: every category of every feature (young, foreign-born, low education, ...) knows one
+    # dimension of the problem better; with K >= the number of categories each has its own, so a panel that
+    # lacks a group lacks its knowledge (a more representative panel pools more)
+    offset = 0
+    for f in FEATURES:
+        kn[np.arange(n), (offset + codes[f]) % k] += p.lived_experience
+        offset += len(labels[f])
     kn = np.clip(kn, 0.0, 1.0).astype(np.float32)
     weights = small_world(np.arange(n), p.network_degree, p.rewire_prob, rng)
-    _freeze(prop, trust, heard, opinion, kn, *codes.values())
-    return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights)
+    _freeze(prop, trust, heard, opinion, kn, z, *codes.values())
+    return Population(people, codes, labels, prop, trust, heard, opinion, kn, weights, z)
 
 
 __all__ = ["Population", "build_population", "homophilous_network", "initial_trust", "ring_order", "small_world"]

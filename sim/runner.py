@@ -32,27 +32,29 @@ class RunResult:
 
 def population_for(scenario: Scenario, seed: int) -> Population:
     """The seed's population (world stream), cached in-process so that strategies of one seed share it."""
-    key = (int(seed), scenario.population.model_dump_json())
+    params = scenario.population_params()
+    key = (int(seed), params.model_dump_json())
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    pop = build_population(scenario.population, streams(seed)["world"])
+    pop = build_population(params, streams(seed)["world"])
     _CACHE[key] = pop
     while len(_CACHE) > 1 and sum(p.n for p in _CACHE.values()) > _CACHE_CITIZENS:
         _CACHE.popitem(last=False)
     return pop
 
 
-def build_model(scenario: Scenario, strategy: str, seed: int) -> EngagementModel:
+def build_model(scenario: Scenario, strategy: str, seed: int, channels=None) -> EngagementModel:
     """A ready-to-run model (the population comes from the cache)."""
-    return EngagementModel(scenario, strategy, int(seed), population_for(scenario, seed))
+    return EngagementModel(scenario, strategy, int(seed), population_for(scenario, seed), channels=channels)
 
 
 def run(scenario: Scenario | str | os.PathLike[str], strategy: str, seed: int, *,
-        population: int | None = None) -> RunResult:
+        population: int | None = None, channels=None) -> RunResult:
     """Simulate `process.horizon_weeks` weeks of one strategy. Same inputs, same result.
 
-    `population` overrides `population.size`. Raises ValueError for an unknown strategy.
+    `population` overrides `population.size`; `channels` (a subset of `sim.mechanisms.CHANNELS`, default all)
+    switches trust channels off (sim/channels.py). Raises ValueError for an unknown strategy or channel.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -60,7 +62,7 @@ def run(scenario: Scenario | str | os.PathLike[str], strategy: str, seed: int, *
         raise ValueError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
     if population is not None:
         scenario = scenario.with_overrides({"population.size": int(population)})
-    model = build_model(scenario, strategy, seed)
+    model = build_model(scenario, strategy, seed, channels)
     model.run_for(scenario.process.horizon_weeks)
     series = model.series()
     series.insert(0, "seed", int(seed))

@@ -1,9 +1,12 @@
 """Scenario schema: every model parameter with its unit, range, default and source.
 
 A scenario is a YAML file whose sections mirror the classes below (`population`, `process`, `engagement`,
-`deliberation`, `trust`, `awareness`, `institution`, `lobby`, `crisis`, `selection`, plus `stakeholders` and
-`strategies`). Missing keys take the defaults documented here; unknown keys are an error. Sources are short keys
-explained in `docs/ODD.md` (OECD2024 = OECD Trust Survey 2024 results; others are author-year).
+`deliberation`, `problem`, `trust`, `exposure`, `awareness`, `institution`, `stakeholders`, `stakeholder_rules`,
+`lobby`, `cost`, `crisis`, `selection`, `strategies`). Missing keys take the defaults documented here; unknown
+keys are an error. Sources are short keys explained in `docs/ODD.md` (OECD2024 = OECD Trust Survey 2024 results;
+others are author-year). A source that starts with "calibrated" marks a parameter whose default is the median of
+the parameter sets accepted by the pattern-oriented calibration (`cocreate calibrate`; the accepted ranges are in
+`scenarios/calibration/ranges.yaml`).
 """
 
 from __future__ import annotations
@@ -36,48 +39,87 @@ def P(default: Any, lo: float | None, hi: float | None, unit: str, source: str, 
     )
 
 
+def B(default: bool, source: str, doc: str) -> Any:
+    """A documented switch."""
+    return Field(default, description=f"{doc} [bool; source: {source}]",
+                 json_schema_extra={"unit": "bool", "source": source})
+
+
+CAL = "calibrated (scenarios/calibration/ranges.yaml)"
+
+#: OECD Trust Survey 2023 (published 2024): share with high or moderately high trust by level of government
+#: (local government 45%, national government 39%; regional: assumption, midway).
+LEVEL_TRUST = {"local": 0.45, "regional": 0.42, "national": 0.39}
+#: Share who feel they have a say: national "the political system lets people like me have a say" 30%; local
+#: "could voice an opinion on a decision affecting their community" 41% (OECD2024); regional: assumption, midway.
+LEVEL_HEARD = {"local": 0.41, "regional": 0.355, "national": 0.30}
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PopulationParams(Section):
-    size: int = P(2000, 100, 5_000_000, "citizens", "assumption", "number of simulated citizens")
+    size: int = P(2000, 100, 20_000_000, "citizens", "assumption", "number of simulated citizens")
     network_degree: int = P(8, 2, 50, "ties per citizen", "assumption (Watts-Strogatz k as in modelling-evidence §2)",
                             "mean number of social ties")
     rewire_prob: float = P(0.1, 0.0, 1.0, "probability", "Watts & Strogatz 1998 (small-world regime)",
                            "share of ties rewired to a random citizen")
     homophily: float = P(0.8, 0.0, 1.0, "share", "assumption",
                          "share of citizens placed on the ring next to people of their own group")
-    baseline_trust: float = P(0.39, 0.0, 1.0, "share with trust > 0.5", "OECD2024 (39% trust national government)",
-                              "share of citizens who trust the institution at the start")
-    feels_heard_share: float = P(0.30, 0.0, 1.0, "share", "OECD2024 (30% say the system lets them have a say)",
-                                 "share who feel heard at the start")
+    baseline_trust: float | None = P(None, 0.0, 1.0, "share with trust > 0.5",
+                                     "OECD2024 (45% trust local government, 39% national)",
+                                     "share of citizens who trust the institution at the start; empty: the OECD "
+                                     "figure for institution.level (local 0.45, regional 0.42, national 0.39)")
+    feels_heard_share: float | None = P(None, 0.0, 1.0, "share",
+                                        "OECD2024 (30% say the system lets them have a say; 41% could voice an "
+                                        "opinion on a local decision)",
+                                        "share who feel heard at the start; empty: by institution.level (local "
+                                        "0.41, regional 0.355, national 0.30)")
     heard_trust_ratio: float = P(3.2, 1.0, 10.0, "ratio of trust shares", "OECD2024 (>3x as likely to trust)",
                                  "P(trust | feels heard) / P(trust | does not)")
     trust_spread: float = P(1.0, 0.1, 3.0, "logit sd", "assumption", "spread of initial trust on the logit scale")
     trust_propensity_link: float = P(0.3, 0.0, 2.0, "logit per sd of log-propensity",
-                                     "OECD2024 direction (lower trust in groups least likely to volunteer)",
+                                     "OECD2024 direction; Boulianne 2019, Gronlund et al. 2010 (volunteers start "
+                                     "with higher trust)",
                                      "how much lower initial trust is in low-propensity groups")
     opinion_group_link: float = P(0.5, 0.0, 2.0, "logit per sd of log-propensity", "assumption",
-                                  "how much opinion on the policy differs between high- and low-propensity groups")
+                                  "how much further from the draft (higher on the policy scale) the views of the "
+                                  "groups that volunteer less are: the draft sits nearer the usual voices")
     opinion_spread: float = P(1.0, 0.1, 3.0, "logit sd", "assumption", "spread of opinions on the policy")
-    knowledge_dims: int = P(5, 1, 20, "dimensions", "assumption", "K, number of dimensions of the problem")
-    knowledge_mean: float = P(0.2, 0.0, 1.0, "share of a dimension known", "assumption",
+    knowledge_dims: int = P(12, 1, 40, "dimensions", "assumption (one per category of the four features)",
+                            "K, number of dimensions of the problem")
+    knowledge_mean: float = P(0.1, 0.0, 1.0, "share of a dimension known", "assumption",
                               "mean knowledge of a dimension")
-    lived_experience: float = P(0.3, 0.0, 1.0, "share of a dimension", "assumption",
-                                "extra knowledge of the dimension tied to a citizen's own group")
+    lived_experience: float = P(0.5, 0.0, 1.0, "share of a dimension", "assumption",
+                                "extra knowledge of the dimension tied to each of a citizen's categories (age band, "
+                                "education, ...)")
 
 
 class ProcessParams(Section):
-    horizon_weeks: int = P(52, 4, 520, "weeks", "assumption", "length of the simulated period")
-    framing_weeks: int = P(4, 0, 52, "weeks", "assumption", "problem framing phase")
-    design_weeks: int = P(12, 1, 104, "weeks", "assumption", "design phase; the decision is taken at its end")
+    horizon_weeks: int = P(104, 4, 520, "weeks", "assumption (two years: a co-created decision and its "
+                           "implementation; CAUK and Scotland took 9-13 months to report and respond)",
+                           "length of the simulated period")
+    framing_weeks: int = P(4, 0, 52, "weeks", "assumption", "problem framing phase (from week 1)")
+    design_weeks: int = P(8, 1, 104, "weeks", "Wabo regular permit procedure: 8-week decision period",
+                          "the institution's own drafting time after framing (inform, captured)")
+    consultation_weeks: int = P(18, 0, 104, "weeks", "Wabo extended procedure with public comment: 26 vs 8 weeks",
+                                "weeks a public consultation adds to the institution's drafting time")
+    recruitment_weeks: int = P(8, 0, 52, "weeks", "DemNext assembly guide (about 2 months for the lottery)",
+                               "weeks from the first letters to the panel's first session (sortition or open call)")
+    weeks_per_session: float = P(2.5, 0.5, 8.0, "weeks", "CAUK (6 weekends, Jan-May 2020); Scotland (7 weekends, "
+                                 "Nov 2020-Mar 2021)", "weeks between deliberation sessions")
+    response_weeks: int = P(6, 0, 52, "weeks", "assumption (Scotland's statutory limit of 6 months is the upper end)",
+                            "weeks from the panel's report to the institution's decision")
     implementation_weeks: float = P(20.0, 1.0, 260.0, "weeks", "assumption",
                                     "implementation time without obstruction when base_speed + political buy-in "
                                     "is 1 (buy-in 0.5 at the default base_speed)")
     base_speed: float = P(0.5, 0.05, 2.0, "multiple of 1 / implementation_weeks", "assumption",
                           "implementation speed at political buy-in 0; speed = (base_speed + political buy-in) / "
                           "implementation_weeks per week, slowed by obstruction")
+    expected_weeks: int = P(52, 4, 520, "weeks", "assumption",
+                            "weeks from the start of the process by which the public expects delivery; aware "
+                            "citizens lose trust each week it is overdue")
     coverage_after_weeks: int = P(4, 0, 52, "weeks", "assumption",
                                   "weeks after the last decision during which the media still cover the process")
     cycle_weeks: int = P(13, 4, 52, "weeks", "assumption", "length of one cycle of the `continuous` strategy")
@@ -85,19 +127,20 @@ class ProcessParams(Section):
 
 
 class EngagementParams(Section):
-    authenticity: float = P(0.8, 0.0, 1.0, "probability", "assumption; OECD2024 (32% expect input adopted)",
-                            "probability each recommendation is honoured before lobbying")
-    transparency: float = P(0.7, 0.0, 1.0, "share", "assumption", "share of proceedings published")
+    authenticity: float = P(0.8, 0.0, 1.0, "probability", "assumption; OECD2024 (32% expect input adopted); CCC "
+                            "2021 (about half of 149 proposals taken up)",
+                            "probability a recommendation is honoured before lobbying, cost and challenge")
+    transparency: float = P(0.7, 0.0, 1.0, "share", "assumption",
+                            "share of the proceedings and of what became of the input that is published")
     facilitation: float = P(0.7, 0.0, 1.0, "quality 0..1", "assumption", "facilitation quality")
     political_buy_in: float = P(0.6, 0.0, 1.0, "share", "Font et al. 2018 (officials' support raises uptake)",
                                 "political buy-in: speeds implementation and resists lobbying")
-    early_engagement: bool = Field(False, description="engage from the framing phase [bool; source: assumption]",
-                                   json_schema_extra={"unit": "bool", "source": "assumption"})
+    early_engagement: bool = B(False, "assumption", "the panel frames the problem with the institution")
     panel_size: int = P(48, 6, 1000, "members", "Herefordshire 2021-22 (48 seats); cases-and-data §2.3",
                         "seats on the panel")
-    sessions: int = P(6, 1, 50, "sessions", "assumption", "number of deliberation sessions")
-    online: bool = Field(False, description="sessions held online [bool; source: assumption]",
-                         json_schema_extra={"unit": "bool", "source": "assumption"})
+    sessions: int = P(6, 1, 50, "sessions", "CAUK (6 weekends), Scotland (7); DemNext (>= 4 full days)",
+                      "number of deliberation sessions")
+    online: bool = B(False, "assumption", "sessions held online")
     letters_per_seat: float = P(200.0, 10.0, 2000.0, "letters", "cases-and-data §6 (100-275; 200 common)",
                                 "invitations sent per seat for the sortition pool")
     consultation_rate: float = P(0.05, 0.0, 1.0, "share of aware citizens", "assumption",
@@ -126,77 +169,145 @@ class DeliberationParams(Section):
     online_exchange: float = P(0.6, 0.0, 1.0, "factor", "cases-and-data §4.5 (direction only)",
                                "online sessions: multiplier on pooling and openness (less informal exchange)")
     breadth_weight: float = P(0.5, 0.0, 1.0, "weight", "assumption",
-                              "weight of breadth (best member's knowledge per dimension) against depth (mean "
-                              "member's knowledge) in the panel's solution quality")
+                              "weight of breadth (per dimension, the mean knowledge of the table_size members "
+                              "who know it best) against depth (mean member's knowledge) in the panel's solution "
+                              "quality")
+    learning_pull: float = P(0.768, 0.0, 1.0, "share", CAL + "; CAUK members 46% -> 56% 'very concerned'; Ingham & "
+                             "Levin 2018", "how far a member's view moves toward the informed position per unit "
+                             "of their remaining ignorance resolved at the tables")
+    dominance: float = P(0.5, 0.0, 3.0, "log weight per sd of log-propensity",
+                         "Antwerp PB (Demos: young members pressured into consensus); direction only",
+                         "extra weight of the views of members from groups that volunteer more, at facilitation 0 "
+                         "(facilitation removes it)")
+    dropout: float = P(0.02, 0.0, 0.3, "probability per session",
+                       "panel_attrition.csv: CAUK 108 of 110 stayed; Scotland 73 of 106 at weekend 8",
+                       "probability a member misses a session (and every later one)")
+
+
+class ProblemParams(Section):
+    complexity: float = P(0.6, 0.0, 1.0, "share of the problem",
+                          "Co-Serve criteria (Vrbek et al. 2022: not a purely expert matter, no pre-set solution); "
+                          "size assumption",
+                          "share of the problem that needs distributed (lived, local) knowledge rather than a known "
+                          "expert answer; 0 = a simple problem with a known answer")
+    lay_error: float = P(0.15, 0.0, 1.0, "share of the known part", "assumption",
+                         "share of the known (expert) part of the problem an honoured lay recommendation gets wrong")
+    informed_position: float = P(0.6, 0.0, 1.0, "opinion scale 0..1", "assumption",
+                                 "the policy the evidence on every dimension of the problem points to")
 
 
 class TrustParams(Section):
-    loss_aversion: float = P(2.0, 1.0, 5.0, "ratio", "Slovic 1993 (direction); size assumption",
-                             "weight of losses relative to gains")
+    loss_aversion: float = P(2.25, 1.0, 5.0, "ratio", CAL + "; Slovic 1993, Bytzek et al. 2024 (broken pledges "
+                             "weigh more)", "weight of losses relative to gains in evaluative signals (the "
+                             "process, the decision, delivery); exogenous news is symmetric")
     social_weight: float = P(0.1, 0.0, 1.0, "share per week", "Friedkin & Johnsen 1990; size assumption",
                              "share of the gap to neighbours' mean trust change closed each week")
     news_sd: float = P(0.002, 0.0, 0.2, "trust per week", "assumption", "sd of weekly exogenous news shocks")
+    news_persistence: float = P(0.9, 0.0, 0.999, "share per week", "assumption",
+                                "share of last week's news level still felt this week (news is a zero-mean "
+                                "autoregressive process: no drift)")
     outcome_weight: float = P(0.6, 0.0, 1.0, "share", "Esaiasson et al. 2019 (outcome dominates)",
                               "weight of outcome favourability in support, and of the outcome in trust")
-    participant_gain: float = P(0.15, 0.0, 1.0, "trust signal", "Gronlund et al. 2010 (direction)",
+    outcome_scale: float = P(0.707, 0.0, 2.0, "trust signal per unit favourability",
+                             CAL + "; Van Ryzin 2004; Esaiasson et al. 2019",
+                             "trust signal per unit of outcome better than the published draft")
+    participant_gain: float = P(0.143, 0.0, 1.0, "trust signal", CAL + "; Gronlund et al. 2010; Boulianne 2019",
                                 "trust signal to participants whose input is fully honoured")
     session_gain: float = P(0.01, 0.0, 0.2, "trust signal per session", "Gronlund et al. 2010 (direction)",
                             "trust signal to panel members per well-facilitated session")
-    ignore_penalty: float = P(0.2, 0.0, 1.0, "trust signal", "Ulbig 2008; van Dijk & Lefevere 2023 (direction)",
+    ignore_penalty: float = P(0.19, 0.0, 1.0, "trust signal", CAL + "; Ulbig 2008; van Dijk & Lefevere 2023",
                               "trust loss of participants whose input is fully ignored")
-    ignored_heard_loss: float = P(0.5, 0.0, 1.0, "share of feels-heard per unit of promise",
-                                  "Ulbig 2008 (direction); size assumption",
+    honoured_heard_gain: float = P(0.471, 0.0, 1.0, "share of the gap to 1", CAL + "; CCC 2021 grades",
+                                   "share of the gap to fully feeling heard that participants close when their "
+                                   "input is fully honoured (per unit of promise)")
+    ignored_heard_loss: float = P(0.588, 0.0, 1.0, "share of feels-heard", CAL + "; Ulbig 2008; CCC 2021 grades",
                                   "share of their feels-heard that participants lose when their input is fully "
-                                  "ignored (honoured input closes the whole gap to 1)")
-    spillover_gain: float = P(0.08, 0.0, 1.0, "trust signal", "Germann et al. 2024 (direction); size assumption",
+                                  "ignored (per unit of promise)")
+    heard_trust_weight: float = P(0.551, 0.0, 1.0, "share of the cross-sectional gap", CAL + "; OECD2024 (>3x)",
+                                  "causal share of the trust gap between those who feel heard and those who do "
+                                  "not: a citizen's trust moves by this share of the gap per unit of feels-heard")
+    vicarious_heard_gain: float = P(0.184, 0.0, 1.0, "share of the gap to 1", CAL + "; Boulianne 2018; Pow et al. "
+                                    "2020", "feels-heard gain of an aware non-participant who sees a fully "
+                                    "representative panel like them honoured")
+    vicarious_heard_loss: float = P(0.1, 0.0, 1.0, "share of feels-heard", "assumption (mirror of the gain)",
+                                    "feels-heard loss of an aware non-participant who sees promised input ignored")
+    spillover_gain: float = P(0.081, 0.0, 1.0, "trust signal", CAL + "; Germann et al. 2024",
                               "trust signal to an aware non-participant when a fully representative panel is honoured")
-    backfire: float = P(0.06, 0.0, 1.0, "trust signal", "van Dijk & Lefevere 2023 (sign only)",
-                        "trust loss of an aware non-participant when the promised input is ignored")
+    backfire: float = P(0.102, 0.0, 1.0, "trust signal", CAL + "; van Dijk & Lefevere 2023 (sign)",
+                        "trust loss of an aware non-participant who sees promised input ignored")
+    capture_penalty: float = P(0.062, 0.0, 1.0, "trust signal per unit of lobby influence",
+                               CAL + "; OECD2024 (43% expect capture)",
+                               "trust loss of an aware citizen who sees lobbyists shape the decision")
     word_of_mouth: float = P(0.3, 0.0, 1.0, "share", "assumption",
                              "share of neighbours' participant trust change passed on to aware contacts")
-    bias_sensitivity: float = P(3.0, 0.0, 20.0, "exponent", "Germann 2025 (minor bias substantially reduces gains)",
+    bias_sensitivity: float = P(8.09, 0.0, 20.0, "exponent", CAL + "; Germann 2025",
                                 "legitimacy gain is scaled by representativeness to this power")
-    outcome_scale: float = P(0.3, 0.0, 2.0, "trust signal per unit favourability", "Van Ryzin 2004 (direction)",
-                             "trust signal per unit of outcome better than the published draft")
-    heard_gain: float = P(0.5, 0.0, 1.0, "share", "OECD2024 (direction)",
-                          "feels-heard change per unit of process signal")
-    delivery_gain: float = P(0.1, 0.0, 1.0, "trust signal", "Van Ryzin 2004 (expectancy-disconfirmation)",
-                             "trust signal at delivery per unit of solution quality above the institution's "
-                             "usual quality (institution.expertise)")
+    low_trust_focus: float = P(1.68, 0.0, 5.0, "exponent", CAL + "; Germann et al. 2024 (gains driven by low-trust "
+                               "citizens)", "legitimacy and efficacy gains scale with (1 - prior trust) to this "
+                               "power (normalised to mean 1)")
+    habituation: float = P(0.7, 0.0, 1.0, "share per cycle", "assumption",
+                           "share of the public's legitimacy and efficacy gain that a repeated cycle still brings "
+                           "(1 = no habituation)")
+    delivery_gain: float = P(0.0674, 0.0, 1.0, "trust signal", CAL + "; Van Ryzin 2004 (expectancy-disconfirmation)",
+                             "trust signal at delivery per unit of solution quality above what the institution "
+                             "would deliver alone")
     delay_penalty: float = P(0.002, 0.0, 0.1, "trust signal per week", "assumption",
-                             "weekly trust loss of aware citizens while implementation is overdue")
+                             "weekly trust loss of aware citizens while delivery is overdue")
+
+
+class ExposureParams(Section):
+    leak_hazard: float = P(0.02, 0.0, 1.0, "probability per week", "assumption",
+                           "weekly chance that hidden capture or ignored input comes out (media, leaks) in a fully "
+                           "opaque process; times (1 - transparency)")
+    panel_voice: float = P(0.05, 0.0, 1.0, "probability per week", "CCC 2021 (members publicly graded the "
+                           "government's uptake 3.7/10); size assumption",
+                           "extra weekly chance of exposure per unit of broken promise, from participants "
+                           "speaking out; times (1 - transparency)")
+    reach: float = P(0.6, 0.0, 1.0, "share", "assumption", "share of the unaware who hear of an exposure")
+    scandal: float = P(0.124, 0.0, 1.0, "trust signal per unit of misconduct", CAL,
+                       "trust loss of an aware citizen per unit of exposed hidden misconduct (lobby influence plus "
+                       "broken promise)")
 
 
 class AwarenessParams(Section):
-    media_reach: float = P(0.05, 0.0, 1.0, "hazard per week", "assumption", "weekly media reach of a visible process")
+    media_reach: float = P(0.05, 0.0, 1.0, "hazard per week", "assumption",
+                           "weekly media reach of an announced (not closed) process")
     word_of_mouth: float = P(0.1, 0.0, 1.0, "hazard per aware neighbour share", "assumption",
                              "weekly chance of hearing about the process, per share of aware neighbours")
     decay: float = P(0.01, 0.0, 1.0, "share per week", "assumption", "weekly forgetting")
 
 
 class InstitutionParams(Section):
+    level: Literal["local", "regional", "national"] = Field(
+        "local", description="level of government; sets the baseline trust and feels-heard shares [name; source: "
+        "OECD2024]", json_schema_extra={"unit": "name", "source": "OECD2024"})
     position: float = P(0.35, 0.0, 1.0, "opinion scale 0..1", "assumption", "the institution's draft position")
     expertise: float = P(0.4, 0.0, 1.0, "coverage 0..1", "assumption",
-                         "solution quality the institution reaches alone")
-    lobby_quality_penalty: float = P(0.5, 0.0, 1.0, "share", "assumption",
+                         "solution quality the institution reaches alone on the complex part of the problem")
+    lobby_quality_penalty: float = P(0.3, 0.0, 1.0, "share", "assumption",
                                      "quality lost per unit of lobby influence on the decision")
+    challenge_sensitivity: float = P(0.5, 0.0, 1.0, "share per unit distance", "Font et al. 2018 (direction)",
+                                     "honour probability lost per unit distance of the recommendation from the "
+                                     "draft (challenge to existing policy)")
+    cost_sensitivity: float = P(0.3, 0.0, 1.0, "share", "Font et al. 2018 (direction)",
+                                "honour probability lost by the most expensive recommendation")
 
 
 class StakeholderParams(Section):
     name: str
     kind: Literal["industry", "ngo", "union", "public_authority", "other"] = "other"
     power: float = P(0.5, 0.0, 1.0, "share", "assumption", "ability to obstruct implementation")
-    position: float = P(0.5, 0.0, 1.0, "opinion scale 0..1", "assumption", "preferred policy")
-    included: bool = Field(True, description="at the table when the strategy includes stakeholders [bool]",
-                           json_schema_extra={"unit": "bool", "source": "assumption"})
+    position: float = P(0.5, 0.0, 1.0, "opinion scale 0..1", "assumption", "preferred policy at the start")
+    trust: float = P(0.5, 0.0, 1.0, "trust 0..1", "assumption", "trust in the institution's process at the start")
+    included: bool = B(True, "assumption", "at the table when the strategy includes stakeholders")
 
 
 def _default_stakeholders() -> list[StakeholderParams]:
     return [
-        StakeholderParams(name="industry", kind="industry", power=0.8, position=0.2),
-        StakeholderParams(name="ngo", kind="ngo", power=0.4, position=0.8),
-        StakeholderParams(name="union", kind="union", power=0.5, position=0.5),
-        StakeholderParams(name="public_authority", kind="public_authority", power=0.6, position=0.5),
+        StakeholderParams(name="industry", kind="industry", power=0.8, position=0.2, trust=0.4),
+        StakeholderParams(name="ngo", kind="ngo", power=0.4, position=0.8, trust=0.4),
+        StakeholderParams(name="union", kind="union", power=0.5, position=0.5, trust=0.5),
+        StakeholderParams(name="public_authority", kind="public_authority", power=0.6, position=0.5, trust=0.6),
     ]
 
 
@@ -204,30 +315,61 @@ class StakeholderRules(Section):
     tolerance: float = P(0.1, 0.0, 1.0, "opinion distance", "assumption",
                          "distance from its position a stakeholder accepts without obstruction")
     included_factor: float = P(0.3, 0.0, 1.0, "share", "assumption",
-                               "obstruction of an included stakeholder relative to an excluded one")
+                               "obstruction of a collaborating stakeholder relative to a competing one")
     voice: float = P(0.3, 0.0, 1.0, "share", "assumption",
-                     "pull of included stakeholders on the decision, per unit of power")
+                     "pull of collaborating stakeholders on the decision, per unit of power")
     max_obstruction: float = P(0.9, 0.0, 0.99, "share", "assumption", "cap on the slow-down of implementation")
     early_engagement_factor: float = P(0.5, 0.0, 1.0, "multiplier", "assumption",
                                        "with early_engagement: multiplier on included_factor (stakeholders at the "
                                        "table from framing obstruct less)")
+    convergence: float = P(0.15, 0.0, 1.0, "share per session at trust 1", "Circular Plastics Alliance "
+                           "(competitors converged on a shared 10 Mt pledge); size assumption",
+                           "share of the gap to the table's working position a stakeholder closes per session, "
+                           "times its trust")
+    table_trust_gain: float = P(0.06, 0.0, 0.5, "trust per session", "assumption",
+                                "trust a stakeholder at the table gains per session")
+    exclusion_trust_loss: float = P(0.005, 0.0, 0.1, "trust per week", "assumption",
+                                    "trust a stakeholder left out loses each week the process runs without it")
+    collaboration_threshold: float = P(0.6, 0.0, 1.0, "trust", "assumption",
+                                       "trust above which a stakeholder at the table collaborates (stops lobbying, "
+                                       "obstructs at included_factor)")
+    lobby_share: float = P(0.2, 0.0, 5.0, "pressure per unit power", "assumption",
+                           "lobby pressure a competing stakeholder applies toward its own position")
+    decision_trust: float = P(0.3, 0.0, 1.0, "trust per unit", "assumption",
+                              "stakeholder trust change at the decision: + for a decision within tolerance, - for "
+                              "one at the far end of the scale")
 
 
 class LobbyParams(Section):
     count: int = P(3, 0, 50, "lobbyists", "assumption", "number of lobbyists")
-    budget: float = P(1.0, 0.0, 10.0, "pressure per design phase", "assumption", "pressure each lobbyist can apply")
-    position: float = P(0.15, 0.0, 1.0, "opinion scale 0..1", "assumption", "policy the lobbyists push for")
+    budget: float = P(0.241, 0.0, 10.0, "pressure per process", CAL, "pressure each lobbyist can apply")
+    position: float = P(0.15, 0.0, 1.0, "opinion scale 0..1", "assumption", "mean policy the lobbyists push for")
+    position_spread: float = P(0.1, 0.0, 0.5, "opinion distance", "assumption",
+                               "range of the lobbyists' positions around `position`")
     transparency_blunting: float = P(0.8, 0.0, 1.0, "share", "OECD2024 (43% capture perception); size assumption",
                                      "share of lobby pressure removed by full transparency")
     closed_access: float = P(3.0, 1.0, 10.0, "multiplier", "assumption",
                              "lobby pressure multiplier in a closed (captured) process")
+    panel_access: float = P(0.1, 0.0, 1.0, "multiplier", "assumption",
+                            "effectiveness of lobbying panel members relative to officials (members are many, "
+                            "anonymous until the end, facilitated)")
+
+
+class CostParams(Section):
+    letter: float = P(1.5, 0.0, 20.0, "EUR per letter", "assumption", "cost of one invitation letter")
+    honorarium: float = P(350.0, 0.0, 5000.0, "EUR per member", "Herefordshire 2021-22 (GBP 300 per member)",
+                          "honorarium per panel member")
+    session: float = P(4000.0, 0.0, 100_000.0, "EUR per session", "assumption", "facilitation and venue per session")
+    consultation: float = P(15000.0, 0.0, 1_000_000.0, "EUR", "assumption", "running a public consultation")
+    campaign: float = P(10000.0, 0.0, 1_000_000.0, "EUR", "assumption", "an information campaign (every open "
+                        "process announces itself)")
 
 
 class CrisisParams(Section):
-    enabled: bool = Field(False, description="a crisis happens [bool; source: assumption]",
-                          json_schema_extra={"unit": "bool", "source": "assumption"})
+    enabled: bool = B(False, "assumption", "a crisis happens")
     week: int = P(20, 0, 520, "week", "cases-and-data §4.5 (COVID-19 move online)", "week the crisis starts")
-    trust_shock: float = P(-0.05, -1.0, 1.0, "trust signal", "assumption", "one-off trust signal to everyone")
+    trust_shock: float = P(-0.05, -1.0, 1.0, "trust signal", "assumption (Bol et al. 2021 found a +2-3 point rally "
+                           "in spring 2020: the sign depends on the crisis)", "one-off trust signal to everyone")
     online_reach: float = P(1.5, 1.0, 5.0, "multiplier", "cases-and-data §4.5 (Antwerp PB >1,000 per step online)",
                             "media reach multiplier once everything is online")
 
@@ -239,10 +381,9 @@ class SelectionParams(Section):
     features: tuple[str, ...] = Field(("sex", "age_band", "origin", "education"),
                                       description="features with quotas [names; source: cases-and-data §2.3]",
                                       json_schema_extra={"unit": "names", "source": "cases-and-data §2.3"})
-    end_to_end: bool = Field(False, description="weight the draw by P(in pool) so that weight * selection "
-                             "probability is fair (end-to-end fairness from population to panel) [bool; source: "
-                             "Flanigan et al. 2021; selection.population.correction]",
-                             json_schema_extra={"unit": "bool", "source": "Flanigan et al. 2021"})
+    end_to_end: bool = B(False, "Flanigan et al. 2021; selection.population.correction",
+                         "weight the draw by P(in pool) so that weight * selection probability is fair (end-to-end "
+                         "fairness from population to panel)")
     quota_tolerance: float = P(0.15, 0.0, 1.0, "share of target", "assumption",
                                "quotas are target*(1 -/+ tolerance), target = panel size * population share")
     gap_feature: str = Field("education", description="feature whose groups define the trust gap [name]",
@@ -258,15 +399,29 @@ class Scenario(Section):
     process: ProcessParams = ProcessParams()
     engagement: EngagementParams = EngagementParams()
     deliberation: DeliberationParams = DeliberationParams()
+    problem: ProblemParams = ProblemParams()
     trust: TrustParams = TrustParams()
+    exposure: ExposureParams = ExposureParams()
     awareness: AwarenessParams = AwarenessParams()
     institution: InstitutionParams = InstitutionParams()
     stakeholders: tuple[StakeholderParams, ...] = Field(default_factory=lambda: tuple(_default_stakeholders()))
     stakeholder_rules: StakeholderRules = StakeholderRules()
     lobby: LobbyParams = LobbyParams()
+    cost: CostParams = CostParams()
     crisis: CrisisParams = CrisisParams()
     selection: SelectionParams = SelectionParams()
     strategies: tuple[Literal[STRATEGIES], ...] = STRATEGIES  # type: ignore[valid-type]
+
+    def population_params(self) -> PopulationParams:
+        """The population section with the level-dependent shares filled in (OECD2024 figures for
+        `institution.level` where `baseline_trust` or `feels_heard_share` is empty)."""
+        p, level = self.population, self.institution.level
+        fill = {}
+        if p.baseline_trust is None:
+            fill["baseline_trust"] = LEVEL_TRUST[level]
+        if p.feels_heard_share is None:
+            fill["feels_heard_share"] = LEVEL_HEARD[level]
+        return p.model_copy(update=fill) if fill else p
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A validated copy with dotted names set, e.g. {"engagement.transparency": 0.2}.
@@ -300,6 +455,89 @@ class Scenario(Section):
         return validate(data, where="overrides")
 
 
+def render_yaml(scenario: Scenario, header: str = "") -> str:
+    """The scenario as commented YAML: every parameter on its own line with its description, unit, range and
+    source from the schema (how scenarios/baseline.yaml is written)."""
+
+    def value(v: Any) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return repr(v)
+        if isinstance(v, tuple | list):
+            return "[" + ", ".join(str(x) for x in v) + "]"
+        return repr(v)
+
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines += [f"name: {scenario.name}", f"description: {value(scenario.description)}", ""]
+    for name, _field in Scenario.model_fields.items():
+        section = getattr(scenario, name)
+        if not isinstance(section, Section) or name in ("stakeholders",):
+            continue
+        lines.append(f"{name}:")
+        for key, f in type(section).model_fields.items():
+            doc = (f.description or "").replace("\n", " ")
+            lines.append(f"  {key}: {value(getattr(section, key))}  # {doc}")
+        lines.append("")
+        if name == "institution":
+            lines += ["# Stakeholder organisations: power in [0, 1] to obstruct implementation, preferred position on "
+                      "the 0..1", "# policy scale, initial trust in the process, and whether they are at the table "
+                      "when the strategy", "# includes stakeholders (co-creation strategies). Values are "
+                      "assumptions.", "stakeholders:"]
+            for st in scenario.stakeholders:
+                items = ", ".join(f"{k}: {value(getattr(st, k)) if not isinstance(getattr(st, k), str) else getattr(st, k)}"
+                                  for k in StakeholderParams.model_fields)
+                lines.append(f"  - {{{items}}}")
+            lines.append("")
+    lines += ["# Strategies run by default (`cocreate simulate` without --strategy).",
+              f"strategies: [{', '.join(scenario.strategies)}]", ""]
+    return "\n".join(lines)
+
+
+def parameter_table(scenario: Scenario | None = None, ranges: dict | None = None) -> str:
+    """The parameter table of docs/ODD.md as Markdown: every parameter with its default, unit, allowed range,
+    source and whether it is calibrated (with the accepted 5-95% range from `ranges`, the parsed
+    scenarios/calibration/ranges.yaml)."""
+    scenario = scenario or Scenario()
+    ranges = ranges or {}
+    rows = ["| parameter | default | unit | allowed range | source | calibrated (accepted 5-95%) |",
+            "|---|---|---|---|---|---|"]
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        if isinstance(v, tuple | list):
+            return ", ".join(map(str, v))
+        return "empty (by level)" if v is None else str(v)
+
+    def add(name: str, field: Any, value: Any) -> None:
+        extra = field.json_schema_extra or {}
+        meta = field.metadata
+        lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
+        hi = next((m.le for m in meta if hasattr(m, "le")), None)
+        allowed = f"{fmt(lo)}..{fmt(hi)}" if lo is not None or hi is not None else "-"
+        source = str(extra.get("source", "")).replace(CAL + "; ", "").replace(CAL, "-").replace("|", "/")
+        if name in ranges:
+            r = ranges[name]
+            cal = f"yes: {r['low']:.3g}-{r['high']:.3g} (prior {r['prior'][0]:g}-{r['prior'][1]:g})"
+        else:
+            cal = "no"
+        rows.append(f"| `{name}` | {fmt(value)} | {extra.get('unit', '')} | {allowed} | {source} | {cal} |")
+
+    for section, _sfield in Scenario.model_fields.items():
+        value = getattr(scenario, section)
+        if isinstance(value, Section):
+            for key, field in type(value).model_fields.items():
+                add(f"{section}.{key}", field, getattr(value, key))
+    for key, field in StakeholderParams.model_fields.items():
+        if key not in ("name", "kind"):
+            vals = ", ".join(f"{s.name} {fmt(getattr(s, key))}" for s in scenario.stakeholders)
+            add(f"stakeholders[].{key}", field, vals)
+    return "\n".join(rows) + "\n"
+
+
 def _fields_at(loc: tuple) -> list[str]:
     """The field names valid at a location of the schema (for suggesting the nearest to a misspelt key)."""
     model: Any = Scenario
@@ -331,7 +569,8 @@ def _one_line(err: ValidationError, where: str, text: str | None = None) -> str:
 
 
 def validate(data: Any, where: str = "scenario", text: str | None = None) -> Scenario:
-    """Validate a mapping as a Scenario; raise ScenarioError with one line naming the field."""
+    """Validate a mapping as a Scenario; raise ScenarioError with one line naming the field (and, for a misspelt
+    key, its line in ``text`` and the nearest valid key)."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: expected a mapping of sections at the top level; see scenarios/baseline.yaml")
     try:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class StrategySpec:
-    """What a strategy does: who takes part, what is promised, whether the process is closed or repeated."""
+    """What a strategy does: who takes part, what is promised, whether there is a process at all, whether it is
+    closed or repeated, and whether stakeholder organisations sit at the table."""
 
     participation: str | None  # None | "consultation" | "sortition" | "volunteers"
     promise: str | None = None  # name of the engagement.promise_* parameter
@@ -19,6 +20,7 @@ class StrategySpec:
     closed: bool = False
     cycles: bool = False
     stakeholders_at_table: bool = True
+    process: bool = True  # False: no policy process at all (the world as it would be)
 
 
 SPECS: dict[str, StrategySpec] = {
@@ -30,6 +32,7 @@ SPECS: dict[str, StrategySpec] = {
     "cocreate_volunteers": StrategySpec("volunteers", "promise_cocreate"),
     "captured": StrategySpec(None, closed=True, stakeholders_at_table=False),
     "continuous": StrategySpec("sortition", "promise_cocreate", cycles=True),
+    "status_quo": StrategySpec(None, stakeholders_at_table=False, process=False),
 }
 
 #: Every strategy, in the order runs and reports list them.

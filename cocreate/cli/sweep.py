@@ -121,9 +121,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def sweep(
         scenario: Path = typer.Argument(None, help="scenario YAML file (omit only with --model)"),
-        design: str = typer.Option("lhs", "--design", help="factorial | lhs | sobol"),
+        design: str = typer.Option("lhs", "--design", help="factorial | lhs | sobol | morris"),
         samples: int = typer.Option(16, "--samples", help="lhs: points; sobol: base size N (power of 2; N*(D+2) "
-                                    "points); factorial: levels per range"),
+                                    "points); morris: trajectories (N*(D+1) points); factorial: levels per range"),
         seeds: int = typer.Option(10, "--seeds", help="replications per point; every strategy shares them"),
         param: list[str] = typer.Option(None, "--param", "-p", help="swept parameter, repeatable: "
                                         "name=LOW:HIGH, name=LOW:HIGH:int or name=a,b,c (factorial)"),
@@ -142,6 +142,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="base seed of the design and of the replication seeds"),
         model: str = typer.Option(None, "--model", help="module:function to sweep instead of the engagement "
                                   "model; called as f(params, strategy, seed) -> dict"),
+        channels: bool = typer.Option(False, "--channels", help="engagement model: also decompose each run's "
+                                      "trust by channel (7 runs per run; `analyse` shows it)"),
     ) -> None:
         """Run a sweep: design points x seeds x strategies, streamed to a Parquet dataset in --out."""
         from rich.console import Console
@@ -186,7 +188,7 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc))
             strategies = list(strategy or scen.strategies)
             _check_against_scenario(scen, params, strategies)
-            fn = ScenarioModel(scen, population)
+            fn = ScenarioModel(scen, population, decompose=channels)
             digest = hashlib.sha256(scen.model_dump_json().encode()).hexdigest()[:16]
             label = f"scenario {scenario.name} sha256:{digest} population={population or scen.population.size}"
         console = Console(stderr=True)
@@ -256,6 +258,26 @@ def register(app: typer.Typer) -> None:
             for _, r in report.sobol.iterrows():
                 table.add_row(r["strategy"], r["parameter"], f"{r['S1']:.3f} [{r['S1_low']:.3f}, {r['S1_high']:.3f}]",
                               f"{r['ST']:.3f} [{r['ST_low']:.3f}, {r['ST_high']:.3f}]")
+            console.print(table)
+        if report.morris is not None:
+            table = Table(title=f"Morris screening of {report.outcome} (top 5 per strategy)")
+            for col in ("strategy", "parameter", "mu*", "mu", "sigma"):
+                table.add_column(col)
+            for strategy, frame in report.morris.groupby("strategy", sort=False):
+                for _, r in frame.head(5).iterrows():
+                    table.add_row(strategy, r["parameter"], f"{r['mu_star']:.4f} [{r['mu_star_low']:.4f}, "
+                                  f"{r['mu_star_high']:.4f}]", f"{r['mu']:+.4f}", f"{r['sigma']:.4f}")
+            console.print(table)
+        if report.decomposition is not None:
+            d = report.decomposition
+            comps = list(dict.fromkeys(d["component"]))
+            table = Table(title=f"{report.outcome} vs {d['versus'].iloc[0]}, by channel (mean paired difference)")
+            table.add_column("strategy")
+            for c in comps:
+                table.add_column(c, justify="right")
+            for strategy, frame in d.groupby("strategy", sort=False):
+                by = dict(zip(frame["component"], frame["mean_diff"], strict=True))
+                table.add_row(strategy, *[f"{by[c]:+.4f}" for c in comps])
             console.print(table)
         if report.backfire is not None:
             table = Table(title=f"Where each strategy backfires ({report.outcome})")

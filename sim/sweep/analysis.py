@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import morris as salib_morris
 from SALib.analyze import sobol as salib_sobol
 from scipy import stats
 
-from sim.sweep.designs import PLAN_COLUMNS, Param, salib_problem
+from sim.sweep.designs import MORRIS_LEVELS, PLAN_COLUMNS, Param, salib_problem
 from sim.sweep.store import TRAILING_COLUMNS
 
 
@@ -114,9 +115,10 @@ def paired_bootstrap_intervals(
 
 
 def outputs(results: pd.DataFrame, params=()) -> list[str]:
-    """Names of the numeric model outputs in `results` (not plan, bookkeeping or the `params` columns)."""
+    """Names of the numeric model outputs in `results` (not plan, bookkeeping, the `params` columns or the
+    components of a decomposed output, ``"<output>@<component>"``)."""
     skip = {*PLAN_COLUMNS, *TRAILING_COLUMNS, *params}
-    return [c for c in results.columns if c not in skip
+    return [c for c in results.columns if c not in skip and "@" not in c
             and pd.api.types.is_numeric_dtype(results[c])]
 
 
@@ -167,7 +169,85 @@ def sobol_indices(
     return frame.drop(columns=["S1_conf", "ST_conf"]).reset_index()
 
 
+def morris_indices(
+    results: pd.DataFrame, params: list[Param], outcome: str, strategy: str, *, unit: np.ndarray,
+    versus: str | None = None, conf: float = 0.95, n_boot: int = 1000, seed: int = 0,
+) -> pd.DataFrame:
+    """Morris elementary-effects screening of `outcome` under `strategy` (or of `strategy - versus`) for a sweep
+    run with the ``morris`` design whose unit-cube sample is `unit` (`designs.morris_unit_sample`).
+
+    Columns: parameter, mu_star (mean absolute elementary effect, outcome units per full range: how much the
+    parameter matters), mu (signed mean), sigma (spread: non-linearity or interactions), mu_star_low/high (SALib
+    bootstrap interval). Outcome averaged over replications per point first. Raises ValueError when a point has
+    no successful run.
+    """
+    table = paired_table(results, outcome)
+    for s in (strategy, versus):
+        if s is not None and s not in table:
+            raise ValueError(f"no runs of strategy {s!r}; strategies are: {', '.join(table.columns)}")
+    value = table[strategy] - table[versus] if versus else table[strategy]
+    n_points = len(unit)
+    y = value.groupby(level="point").mean().reindex(range(n_points)).to_numpy(float)
+    missing = int(np.isnan(y).sum())
+    if missing:
+        raise ValueError(f"{missing} of {n_points} design points have no successful run of {strategy!r}; "
+                         "Morris screening needs every point")
+    problem = salib_problem(params)
+    si = salib_morris.analyze(problem, unit, y, num_resamples=n_boot, conf_level=conf, num_levels=MORRIS_LEVELS,
+                              seed=seed)
+    frame = pd.DataFrame({"parameter": problem["names"], "mu_star": si["mu_star"], "mu": si["mu"],
+                          "sigma": si["sigma"], "mu_star_conf": si["mu_star_conf"]})
+    frame["mu_star_low"] = frame["mu_star"] - frame["mu_star_conf"]
+    frame["mu_star_high"] = frame["mu_star"] + frame["mu_star_conf"]
+    return frame.drop(columns="mu_star_conf").sort_values("mu_star", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------- decomposition
+
+
+def decomposed_outputs(results: pd.DataFrame) -> dict[str, list[str]]:
+    """Outputs decomposed into components by the model: columns named ``"<output>@<component>"`` (for the
+    engagement model, trust channels: sim/channels.py). Maps each output to its components, in column order."""
+    out: dict[str, list[str]] = {}
+    for c in results.columns:
+        if "@" in c:
+            name, _, comp = c.partition("@")
+            out.setdefault(name, []).append(comp)
+    return out
+
+
+def decomposition(results: pd.DataFrame, outcome: str, versus: str, *, conf: float = 0.95, n_boot: int = 2000,
+                  seed: int = 0) -> pd.DataFrame:
+    """Where each strategy's difference from `versus` on `outcome` comes from: for every strategy and component,
+    the mean paired difference (strategy - versus, same future) of ``outcome@component`` with a bootstrap
+    interval, plus the total difference of `outcome`. The components add up to the total (the model's
+    ``interaction`` component holds what does not)."""
+    comps = decomposed_outputs(results).get(outcome, [])
+    if not comps:
+        raise ValueError(f"no decomposition of {outcome!r} in the results (no '{outcome}@...' columns)")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for comp in [*comps, None]:
+        column = f"{outcome}@{comp}" if comp else outcome
+        table = paired_table(results, column)
+        if versus not in table:
+            raise ValueError(f"no runs of {versus!r} to compare with")
+        for strategy in table.columns:
+            if strategy == versus:
+                continue
+            diff = (table[strategy] - table[versus]).dropna().to_numpy(float)
+            lo, hi = _interval(diff, conf, rng, n_boot)
+            rows.append({"strategy": strategy, "versus": versus, "outcome": outcome,
+                         "component": comp or "total", "mean_diff": float(diff.mean()) if len(diff) else np.nan,
+                         "ci_low": lo, "ci_high": hi, "n_pairs": len(diff)})
+    return pd.DataFrame(rows)
+
+
 # --------------------------------------------------------------------------------------------- PRIM
+
+#: PRIM is run only with at least this many design points per swept parameter; with fewer, a box names
+#: parameters at random (16 points in 15 dimensions: a box on noise).
+PRIM_MIN_POINTS_PER_DIMENSION = 10
 
 
 @dataclass

@@ -17,10 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
 
-DESIGNS = ("factorial", "lhs", "sobol")
+DESIGNS = ("factorial", "lhs", "sobol", "morris")
+
+#: Grid levels of a Morris design (Morris 1991; Campolongo et al. 2007).
+MORRIS_LEVELS = 4
 
 #: Columns of a run plan that are not parameters.
 PLAN_COLUMNS = ("run_id", "point", "replication", "seed", "strategy")
@@ -130,7 +134,9 @@ def design_points(kind: str, params: list[Param], samples: int, seed: int) -> pd
     - ``lhs``: `samples` points of a Latin hypercube (each parameter's range cut into `samples` equal strata,
       one point per stratum), scrambled with `seed`;
     - ``sobol``: SALib's Sobol' sample with base size `samples` (a power of 2): samples * (D + 2) points in the
-      order `SALib.analyze.sobol` expects (first-order and total indices, no second order).
+      order `SALib.analyze.sobol` expects (first-order and total indices, no second order);
+    - ``morris``: `samples` Morris trajectories of D + 1 points each on a `MORRIS_LEVELS`-level grid, in the order
+      `SALib.analyze.morris` expects (elementary effects: screening, Morris 1991).
 
     With no parameters, factorial and lhs give one point (replications x strategies only).
     """
@@ -142,19 +148,28 @@ def design_points(kind: str, params: list[Param], samples: int, seed: int) -> pd
     if len(set(names)) != len(names):
         raise ValueError(f"parameters must be distinct (got {', '.join(names)})")
     if not params:
-        if kind == "sobol":
-            raise ValueError("a Sobol design needs at least one parameter with a range")
+        if kind in ("sobol", "morris"):
+            raise ValueError(f"a {kind} design needs at least one parameter with a range")
         return pd.DataFrame(index=range(1))
     if kind == "factorial":
         rows = list(itertools.product(*(p.grid(samples) for p in params)))
         return pd.DataFrame(rows, columns=names)
     if kind == "lhs":
         unit = qmc.LatinHypercube(d=len(params), rng=np.random.default_rng(seed)).random(samples)
+    elif kind == "morris":
+        unit = morris_unit_sample(params, samples, seed)
     else:
         if samples & (samples - 1):
             raise ValueError(f"a Sobol design needs samples to be a power of 2 (got {samples}); try 64, 128, 256")
         unit = salib_sobol.sample(salib_problem(params), samples, calc_second_order=False, seed=seed)
     return pd.DataFrame({p.name: p.scale(unit[:, j]) for j, p in enumerate(params)})
+
+
+def morris_unit_sample(params: list[Param], trajectories: int, seed: int) -> np.ndarray:
+    """SALib's Morris sample on the unit cube: trajectories * (D + 1) rows."""
+    if any(p.levels is not None for p in params):
+        raise ValueError("a Morris design needs ranges, not levels")
+    return salib_morris.sample(salib_problem(params), trajectories, num_levels=MORRIS_LEVELS, seed=seed)
 
 
 def replication_seeds(base_seed: int, replications: int) -> list[int]:

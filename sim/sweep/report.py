@@ -5,10 +5,15 @@ Files written (each atomically):
 - ``paired_differences.csv`` / ``.png``: every strategy against the baseline on every outcome (mean paired
   difference, 95% bootstrap interval, win rate with interval);
 - ``sobol_indices.csv`` and ``sobol_<strategy>.png`` (Sobol designs only): S1 and ST of the main outcome;
+- ``morris_indices.csv`` (Morris designs only): elementary-effects screening (mu*, mu, sigma) of the main
+  outcome under each strategy;
+- ``decomposition.csv`` (when the model reports components ``"<outcome>@<component>"``, e.g. the engagement
+  model's trust channels): where each strategy's difference from the reference strategy comes from;
 - ``backfire_boxes.csv`` and ``backfire_<strategy>.png`` (when parameters were swept): the PRIM box where the
   strategy backfires: the main outcome is worse than under the reference strategy (`OutcomeSpec.reference`,
   for the engagement model ``inform``: doing no more than informing) in the same future; for the reference
-  itself (or the baseline when the reference was not swept), worse than zero;
+  itself (or the baseline when the reference was not swept), worse than zero. PRIM runs only with at least
+  `analysis.PRIM_MIN_POINTS_PER_DIMENSION` design points per swept parameter; with fewer the row says so;
 - ``failures.csv`` when runs raised; ``summary.md``: all of the above in words.
 """
 
@@ -22,11 +27,12 @@ import pandas as pd
 from selection.outputs import atomic_write
 from sim.sweep import analysis, plots
 from sim.sweep.analysis import ANY_MODEL, OutcomeSpec
-from sim.sweep.designs import design_points
+from sim.sweep.designs import design_points, morris_unit_sample
 from sim.sweep.store import load_sweep
 
 #: Every file `analyse_sweep` writes (it clears these first, so no stale plot survives a re-analysis).
-OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "backfire_*", "failures.csv", "summary.md")
+OUTPUT_PATTERNS = ("paired_differences.*", "sobol_*", "morris_*", "decomposition.*", "backfire_*", "failures.csv",
+                   "summary.md")
 
 
 @dataclass
@@ -41,6 +47,8 @@ class SweepAnalysis:
     baseline: str
     paired: pd.DataFrame
     sobol: pd.DataFrame | None = None
+    morris: pd.DataFrame | None = None
+    decomposition: pd.DataFrame | None = None
     backfire: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -123,6 +131,24 @@ def analyse_sweep(
             report.sobol = pd.concat(frames, ignore_index=True)
             report.files.append(_write_csv(report.sobol, dest / "sobol_indices.csv"))
 
+    if manifest["design"] == "morris":
+        unit = morris_unit_sample(params, manifest["samples"], manifest["seed"])
+        frames = []
+        for strategy in strategies:
+            try:
+                frames.append(analysis.morris_indices(results, params, outcome, strategy, unit=unit, seed=seed)
+                              .assign(strategy=strategy, outcome=outcome))
+            except ValueError as exc:
+                report.notes.append(f"Morris screening of {strategy}: {exc}")
+        if frames:
+            report.morris = pd.concat(frames, ignore_index=True)
+            report.files.append(_write_csv(report.morris, dest / "morris_indices.csv"))
+
+    versus = spec.reference if spec.reference in strategies else baseline
+    if outcome in analysis.decomposed_outputs(ok) and len(strategies) > 1 and versus not in silent:
+        report.decomposition = analysis.decomposition(results, outcome, versus, n_boot=n_boot, seed=seed)
+        report.files.append(_write_csv(report.decomposition, dest / "decomposition.csv"))
+
     if names:
         report.backfire = _backfire(report, results, names, strategies, dest)
         report.files.append(_write_csv(report.backfire, dest / "backfire_boxes.csv"))
@@ -139,6 +165,13 @@ def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> 
     versus = spec.reference if spec.reference in strategies else report.baseline
     worse = "< 0" if spec.direction(outcome) > 0 else "> 0"
     rows = []
+    n_points = int(results["point"].nunique())
+    need = analysis.PRIM_MIN_POINTS_PER_DIMENSION * len(names)
+    too_few = n_points < need
+    if too_few:
+        report.notes.append(f"PRIM not run: {n_points} design points for {len(names)} swept parameters (it needs "
+                            f"{analysis.PRIM_MIN_POINTS_PER_DIMENSION} per parameter, {need}); a box found in so few "
+                            "points would name parameters at random. Sweep more points or fewer parameters")
     for strategy in strategies:
         against = None if strategy == versus else versus
         meaning = f"{outcome} worse than under {against}" if against else f"{outcome} {worse}"
@@ -149,6 +182,9 @@ def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> 
             continue
         numeric = x.select_dtypes("number")
         row = {"strategy": strategy, "backfire_if": meaning, "backfire_share": float(y.mean()) if len(y) else 0.0}
+        if too_few and 0 < y.sum() < len(y):
+            rows.append({**row, "box": f"(not run: {n_points} points for {len(names)} parameters)"})
+            continue
         if numeric.shape[1] == 0 or y.sum() == 0 or y.all():
             rows.append({**row, "box": "(none: never backfires)" if y.sum() == 0 else "(none: backfires everywhere)"})
             continue
@@ -180,6 +216,17 @@ def _write_summary(report: SweepAnalysis, path: Path) -> Path:
     if report.sobol is not None:
         lines += ["", f"## Sobol indices of {report.outcome}", "", report.sobol.round(3).to_markdown(index=False)
                   if _has_tabulate() else report.sobol.round(3).to_string(index=False)]
+    if report.morris is not None:
+        lines += ["", f"## Morris screening of {report.outcome} (mu*: mean absolute elementary effect)", ""]
+        for strategy, frame in report.morris.groupby("strategy", sort=False):
+            top = ", ".join(f"{r['parameter']} {r['mu_star']:.3g}" for _, r in frame.head(5).iterrows())
+            lines.append(f"- {strategy}: {top}")
+    if report.decomposition is not None:
+        d = report.decomposition
+        lines += ["", f"## Where the difference in {report.outcome} comes from (vs {d['versus'].iloc[0]})", ""]
+        for strategy, frame in d.groupby("strategy", sort=False):
+            parts = ", ".join(f"{r['component']} {r['mean_diff']:+.4f}" for _, r in frame.iterrows())
+            lines.append(f"- {strategy}: {parts}")
     if report.backfire is not None:
         lines += ["", f"## Where each strategy backfires ({report.outcome})", ""]
         for _, r in report.backfire.iterrows():

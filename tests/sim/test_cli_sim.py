@@ -10,7 +10,8 @@ from cocreate.cli import sim as cli_sim
 SCENARIO = """
 name: tiny
 population: {size: 800}
-process: {horizon_weeks: 24, framing_weeks: 2, design_weeks: 6, implementation_weeks: 8}
+process: {horizon_weeks: 24, framing_weeks: 2, design_weeks: 6, implementation_weeks: 8, consultation_weeks: 6,
+          recruitment_weeks: 4, response_weeks: 2}
 engagement: {panel_size: 12, sessions: 3}
 """
 

@@ -50,3 +50,41 @@ def test_crisis_shock_hits_every_strategy_alike_and_moves_online():
     a = run(crisis, "cocreate_sortition", 1).summary
     b = run(BASE, "cocreate_sortition", 1).summary
     assert a["awareness_final"] > b["awareness_final"]  # wider reach online
+
+
+@pytest.mark.parametrize("metric, high, low, sign", [
+    ("panel_quality", {"deliberation.dropout": 0.25}, {"deliberation.dropout": 0.0}, -1),
+    ("panel_learning", {"deliberation.learning_pull": 0.9}, {"deliberation.learning_pull": 0.1}, 1),
+    ("exposures", {"engagement.transparency": 0.9}, {"engagement.transparency": 0.1}, -1),
+])
+def test_new_knob_direction(metric, high, low, sign):
+    d = sign * mean_diff(metric, "cocreate_sortition", high, low)
+    assert d.mean() > 0 and np.all(d >= 0), d
+
+
+def test_the_institution_level_sets_the_baseline():
+    for level, share in (("local", 0.45), ("national", 0.39)):
+        sc = BASE.with_overrides({"institution.level": level})
+        first = run(sc, "status_quo", 0).series.iloc[0]
+        assert abs(first["trust_share"] - share) < 0.03, (level, first["trust_share"])
+    own = BASE.with_overrides({"institution.level": "national", "population.baseline_trust": 0.6})
+    assert abs(run(own, "status_quo", 0).series.iloc[0]["trust_share"] - 0.6) < 0.03
+
+
+def test_habituation_dampens_repeated_cycles():
+    sc = BASE.with_overrides({"population.size": 1000, "engagement.panel_size": 12, "engagement.authenticity": 1.0,
+                              "process.horizon_weeks": 70})
+    fresh, used = sc.with_overrides({"trust.habituation": 1.0}), sc.with_overrides({"trust.habituation": 0.2})
+    d = np.array([run(fresh, "continuous", s).summary["spillover_legitimacy"]
+                  - run(used, "continuous", s).summary["spillover_legitimacy"] for s in range(3)])
+    assert np.all(d > 0), d
+
+
+def test_a_more_representative_panel_pools_more_knowledge():
+    """Lived experience differs by group: a sortition panel (quotas) covers every group's dimension of the problem
+    with enough voices, a self-selected one under-covers the groups that volunteer less."""
+    sc = BASE.with_overrides({"population.size": 5000})
+    rows = [(run(sc, "cocreate_sortition", s).summary, run(sc, "cocreate_volunteers", s).summary) for s in range(4)]
+    rep = np.array([a["panel_representativeness"] - b["panel_representativeness"] for a, b in rows])
+    pooled = np.array([a["panel_quality"] - b["panel_quality"] for a, b in rows])
+    assert np.all(rep > 0) and np.all(pooled > 0), (rep, pooled)

@@ -12,7 +12,8 @@ import pytest
 
 SIM = Path(__file__).resolve().parents[2] / "sim"
 ENGAGEMENT_MODEL = ("sim.model", "sim.scenario", "sim.runner", "sim.agents", "sim.mechanisms", "sim.panel",
-                    "sim.population", "sim.strategies", "sim.sweep_model")
+                    "sim.population", "sim.strategies", "sim.sweep_model", "sim.channels", "sim.calibration",
+                    "sim.directions")
 APPLICATION = ("cocreate", "typer", "rich")
 
 

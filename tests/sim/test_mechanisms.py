@@ -106,12 +106,12 @@ def test_transparency_blunts_lobby_pressure(t1, t2, blunting, access):
     assert 0 <= mech.lobby_capture(mech.lobby_pressure(b, lo, blunting, access), 0.5) < 1
 
 
-def test_left_out_stakeholders_obstruct_more():
+def test_competing_stakeholders_obstruct_more_than_collaborating_ones():
     power, pos = np.array([0.8, 0.4]), np.array([0.1, 0.9])
-    out = mech.obstruction(power, pos, np.array([False, False]), 0.5, tolerance=0.1, included_factor=0.3)
-    inside = mech.obstruction(power, pos, np.array([True, True]), 0.5, tolerance=0.1, included_factor=0.3)
-    assert np.all(out > inside) and np.all(inside > 0)
-    near = mech.obstruction(power, pos, np.array([False, False]), 0.1, tolerance=0.1, included_factor=0.3)
+    compete = mech.obstruction(power, pos, np.array([1.0, 1.0]), 0.5, tolerance=0.1)
+    collaborate = mech.obstruction(power, pos, np.array([0.3, 0.3]), 0.5, tolerance=0.1)
+    assert np.all(compete > collaborate) and np.all(collaborate > 0)
+    near = mech.obstruction(power, pos, np.array([1.0, 1.0]), 0.1, tolerance=0.1)
     assert near[0] == 0.0
 
 
@@ -140,19 +140,88 @@ def test_network_is_row_stochastic_symmetric_and_homophilous():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.floats(-0.5, 0.5), st.booleans(), st.integers(0, 1000))
-def test_weekly_update_equals_its_parts(signal, per_citizen, seed):
+@given(st.floats(-0.5, 0.5), st.booleans(), st.floats(-0.05, 0.05), st.integers(0, 1000))
+def test_weekly_update_equals_its_parts(signal, per_citizen, news, seed):
     rng = np.random.default_rng(seed)
     n = 200
     w = homophilous_network(rng.integers(0, 3, n), 6, 0.2, 0.5, rng)
-    trust, anchor, aw = rng.random(n), rng.random(n), rng.random(n)
+    anchor, aw = rng.random(n), rng.random(n)
+    own = (rng.random(n) - 0.5) * 0.2
+    dev = np.clip(anchor + own, 0, 1) - anchor
     s = signal * rng.random(n) if per_citizen else signal
-    t, a = mech.weekly_update(trust, anchor, aw, s, w, loss_aversion=2.0, social_weight=0.3, media=0.05,
-                              word_of_mouth=0.2, decay=0.01)
-    expected_t = mech.social_smoothing(mech.asymmetric_update(trust, s, 2.0), anchor, w, 0.3)
+    e, d, a, t = mech.weekly_update(own, dev, anchor, news, aw, s, w, loss_aversion=2.0, social_weight=0.3,
+                                    media=0.05, word_of_mouth=0.2, decay=0.01)
+    level = np.clip(anchor + dev + news, 0, 1)
+    expected_e = np.clip(anchor + own + mech.asymmetric_change(level, s, 2.0), 0, 1) - anchor
+    expected_d = 0.3 * (w @ dev) + 0.7 * expected_e
     hazard = 0.05 + 0.2 * (w @ aw)
     expected_a = np.clip(aw + (1 - aw) * (1 - np.exp(-hazard)) - 0.01 * aw, 0, 1)
-    assert np.allclose(t, expected_t, atol=1e-12) and np.allclose(a, expected_a, atol=1e-12)
+    assert np.allclose(e, expected_e, atol=1e-12) and np.allclose(d, expected_d, atol=1e-12)
+    assert np.allclose(a, expected_a, atol=1e-12)
+    assert np.allclose(t, np.clip(anchor + expected_d + news, 0, 1), atol=1e-12)
+    e2, d2, _, _ = mech.weekly_update(own, dev, anchor, news, aw, None, w, loss_aversion=2.0, social_weight=0.3,
+                                      media=0.05, word_of_mouth=0.2, decay=0.01)
+    assert np.array_equal(e2, own)  # no signal: own experience unchanged
+
+
+def test_news_is_a_zero_mean_autoregressive_level():
+    shocks = np.random.default_rng(0).normal(0, 1, size=(4000, 60))
+    levels = np.array([mech.news_levels(s, 0.9) for s in shocks])
+    assert np.all(levels[:, 0] == 0)
+    assert np.allclose(levels[:, 5], sum(0.9 ** (5 - t) * shocks[:, t] for t in range(1, 6)))
+    last = levels[:, -1]
+    assert abs(last.mean()) < 4 * last.std() / np.sqrt(len(last))  # no drift
+    assert abs(last.std() - 1 / np.sqrt(1 - 0.81)) < 0.15  # stationary sd of an AR(1)
+
+
+def test_low_trust_weights_have_mean_one_and_favour_low_trust():
+    prior = np.random.default_rng(2).random(500)
+    w = mech.low_trust_weights(prior, 2.0)
+    assert abs(w.mean() - 1) < 1e-12
+    assert np.corrcoef(prior, w)[0, 1] < -0.8
+    assert np.allclose(mech.low_trust_weights(prior, 0.0), 1.0)
+
+
+@settings(deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1))
+def test_quality_of_co_creation_loses_on_a_simple_problem_and_gains_on_a_complex_one(panel_q, expertise, lay):
+    alone = mech.institution_quality(0.0, expertise)
+    assert alone == 1.0 and mech.joint_quality(panel_q, 0.0, expertise, lay) == 1.0 - lay
+    hard = mech.joint_quality(panel_q, 1.0, expertise, lay)
+    assert hard >= mech.institution_quality(1.0, expertise) - 1e-12  # pooled knowledge adds on the complex part
+    gain = [mech.joint_quality(panel_q, c, expertise, lay) - mech.institution_quality(c, expertise)
+            for c in np.linspace(0, 1, 11)]
+    assert np.all(np.diff(gain) >= -1e-12)  # the more complex the problem, the more the panel adds
+
+
+@settings(deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1))
+def test_honour_probability_falls_with_capture_challenge_and_cost(auth, capture, challenge, sens, cost):
+    p = mech.honour_probabilities(auth, capture, challenge, np.array([cost, 1.0]), challenge_sensitivity=sens,
+                                  cost_sensitivity=0.5)
+    assert np.all((p >= 0) & (p <= auth + 1e-12))
+    assert p[1] <= p[0] + 1e-12
+    more = mech.honour_probabilities(auth, min(1, capture + 0.1), challenge, np.array([cost]),
+                                     challenge_sensitivity=sens, cost_sensitivity=0.5)
+    assert more[0] <= p[0] + 1e-12
+    committed = mech.honour_probabilities(1.0, capture, challenge, np.array([cost]), challenge_sensitivity=sens,
+                                          cost_sensitivity=0.5)
+    assert np.isclose(committed[0], 1 - capture)  # a committed institution does not cherry-pick
+
+
+def test_exposure_hazard_falls_with_transparency_and_rises_with_broken_promises():
+    h = [mech.exposure_hazard(t, 0.03, 0.05, 0.5) for t in np.linspace(0, 1, 6)]
+    assert np.all(np.diff(h) < 0) and h[-1] == 0.0
+    assert mech.exposure_hazard(0.3, 0.03, 0.05, 1.0) > mech.exposure_hazard(0.3, 0.03, 0.05, 0.0) > 0
+
+
+def test_learning_moves_views_toward_the_informed_position_in_proportion_to_what_was_learned():
+    op = np.array([0.2, 0.8, 0.5])
+    before = np.full((3, 4), 0.2)
+    after = before.copy()
+    after[0] = 0.6  # half of the missing knowledge resolved
+    new = mech.learn_toward(op, before, after, informed=0.6, pull=0.5)
+    assert np.isclose(new[0], 0.2 + 0.5 * 0.4 * 0.5) and np.allclose(new[1:], op[1:])
 
 
 @settings(max_examples=30, deadline=None)

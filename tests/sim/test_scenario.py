@@ -99,3 +99,32 @@ def test_every_shipped_scenario_validates():
     for path in files:
         sc = load_scenario(path)
         assert sc.name == path.stem
+
+
+def test_every_numeric_parameter_has_a_range():
+    leaves = list(_leaves(Scenario)) + list(_leaves(StakeholderParams, "stakeholders."))
+    for name, field in leaves:
+        if field.annotation in (int, float, float | None):
+            bounds = [m for m in field.metadata if hasattr(m, "ge") or hasattr(m, "le")]
+            assert len(bounds) == 2, name
+            assert "range" in (field.description or ""), name
+
+
+def test_odd_parameter_table_is_the_schema():
+    """docs/ODD.md §13 is `sim.scenario.parameter_table` with the shipped accepted ranges: defaults, units, ranges
+    and sources in the documentation cannot drift from the schema."""
+    from sim.calibration import default_dir
+    from sim.scenario import parameter_table
+
+    ranges = yaml.safe_load((default_dir() / "ranges.yaml").read_text())
+    odd = (BASELINE.parents[1] / "docs" / "ODD.md").read_text()
+    assert parameter_table(ranges=ranges) in odd
+
+
+def test_level_of_government_sets_the_baseline_shares():
+    local = Scenario().population_params()
+    national = Scenario().with_overrides({"institution.level": "national"}).population_params()
+    assert (local.baseline_trust, local.feels_heard_share) == (0.45, 0.41)
+    assert (national.baseline_trust, national.feels_heard_share) == (0.39, 0.30)
+    own = Scenario().with_overrides({"population.baseline_trust": 0.5}).population_params()
+    assert own.baseline_trust == 0.5

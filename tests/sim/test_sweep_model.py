@@ -6,7 +6,7 @@ import pickle
 from sim import STRATEGIES, Scenario, run
 from sim.sweep_model import ENGAGEMENT_OUTCOMES, ScenarioModel
 
-SMALL = Scenario().with_overrides({"population.size": 600, "process.horizon_weeks": 20,
+SMALL = Scenario().with_overrides({"population.size": 600, "process.horizon_weeks": 40,
                                    "engagement.panel_size": 12})
 
 

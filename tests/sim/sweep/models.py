@@ -37,3 +37,21 @@ def ishigami(params: dict, strategy: str, seed: int) -> dict:
     """The Ishigami-Homma function (A=7, B=0.1) of x1, x2, x3 in [-pi, pi]; deterministic."""
     x1, x2, x3 = params["x1"], params["x2"], params["x3"]
     return {"y": math.sin(x1) + 7.0 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
+
+
+def linear(params: dict, strategy: str, seed: int) -> dict:
+    """y = 10 x1 + x2 (x3 unused) plus seed noise shared by every point: Morris must rank x1, x2, x3."""
+    noise = np.random.default_rng(seed).normal(0, 0.01)
+    return {"y": 10.0 * params["x1"] + params["x2"] + noise}
+
+
+def decomposed(params: dict, strategy: str, seed: int) -> dict:
+    """`toy` with its trust change split into components named "trust_change@<component>", as the engagement
+    model's channel decomposition reports them: `world` (same for every strategy), `effect` (cocreate's gain)
+    and `interaction` (zero)."""
+    out = toy(params, strategy, seed)
+    world = np.random.default_rng(seed).normal()
+    out["trust_change@world"] = world + 0.1 * params.get("b", 0.5)
+    out["trust_change@effect"] = out["trust_change"] - out["trust_change@world"]
+    out["trust_change@interaction"] = 0.0
+    return out

@@ -140,3 +140,34 @@ def test_sobol_says_so_when_the_outcome_does_not_vary(tmp_path):
               replications=2, executor="sequential")
     with pytest.raises(ValueError, match="does not depend"):
         analysis.sobol_indices(read_results(tmp_path), params, "trust_change", "consult")
+
+
+def test_morris_screening_ranks_the_parameters_by_their_effect(tmp_path):
+    params = [Param.parse(f"x{i}=0:1") for i in (1, 2, 3)]
+    run_sweep(models.linear, tmp_path, design="morris", params=params, samples=10, strategies=["consult"],
+              replications=1, executor="sequential")
+    report = analyse_sweep(tmp_path, outcome="y", n_boot=200)
+    m = report.morris.set_index("parameter")
+    assert list(m.index) == ["x1", "x2", "x3"]  # sorted by mu*
+    assert m.loc["x1", "mu_star"] == pytest.approx(10, rel=0.05) and m.loc["x2", "mu_star"] == pytest.approx(1, rel=0.1)
+    assert m.loc["x3", "mu_star"] < 0.05 and m.loc["x1", "sigma"] < 0.1  # linear: no spread of the effects
+    assert (tmp_path / "analysis" / "morris_indices.csv").exists()
+
+
+def test_decomposition_adds_up_and_is_reported(tmp_path):
+    toy_results(tmp_path, models.decomposed, samples=24, replications=3)
+    report = analyse_sweep(tmp_path, n_boot=200)
+    d = report.decomposition.set_index(["strategy", "component"])["mean_diff"]
+    assert d.loc[("cocreate", "world")] == pytest.approx(0, abs=1e-12)  # the common world cancels in pairs
+    parts = d.loc["cocreate"].drop("total").sum()
+    assert parts == pytest.approx(d.loc[("cocreate", "total")])
+    assert "trust_change@world" not in analysis.outputs(read_results(tmp_path))
+    assert "comes from" in (tmp_path / "analysis" / "summary.md").read_text()
+
+
+def test_prim_is_not_run_with_too_few_points_per_parameter(tmp_path):
+    toy_results(tmp_path, samples=12, replications=4)  # 12 points for 2 parameters: PRIM needs 20
+    report = analyse_sweep(tmp_path, n_boot=200)
+    assert any("PRIM not run" in n for n in report.notes)
+    row = report.backfire.set_index("strategy").loc["cocreate"]
+    assert row["box"].startswith("(not run") and 0 < row["backfire_share"] < 1
