@@ -4,7 +4,7 @@ A `Direction` is a claim ("honoured co-creation raises trust more than informing
 and a seed returning a number that is positive when the claim holds in that future (both arms share the seed, so
 they face the same population, network, news and draws). `direction_shares` runs every direction over a set of
 parameter sets (the calibrated region: `scenarios/calibration/accepted.csv`) and seeds and reports the share of
-futures in which each holds; `reversal_region` finds, with PRIM, the part of parameter space where a direction
+futures in which each holds and the share of parameter sets in which it holds on average over the seeds; `reversal_region` finds, with PRIM, the part of parameter space where a direction
 reverses - only when there are enough futures per parameter (`MIN_POINTS_PER_DIMENSION`), and says so otherwise.
 
 tests/sim/test_directions.py asserts a high share for each over the calibrated region; `cocreate calibrate
@@ -142,10 +142,17 @@ def direction_values(direction: Direction, fut: list[tuple[int, dict, Scenario, 
     return pd.DataFrame([{"set": i, "seed": s, **theta, "value": direction.value(sc, s)} for i, theta, sc, s in fut])
 
 
+def set_means(direction: Direction, values: pd.DataFrame) -> pd.Series:
+    """Per parameter set, the direction's value averaged over its seeds: the expected paired difference at that
+    point of the calibrated region, with single-run noise (honour and exposure draws) averaged out."""
+    return values.groupby("set")["value"].mean()
+
+
 def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, population: int = 5000,
                      directions: tuple[Direction, ...] = DIRECTIONS) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Per direction: the share of futures (accepted sets x seeds) in which it holds, with a 95% Wilson interval;
-    and the per-future values (for `reversal_region`)."""
+    """Per direction: the share of futures (accepted sets x seeds) in which it holds, with a 95% Wilson interval,
+    and the share of parameter sets in which it holds on average over the seeds (`set_means`); and the per-future
+    values (for `reversal_region`)."""
     from scipy.stats import binomtest
 
     fut = futures(accepted, n_sets, seeds, population=population)
@@ -157,7 +164,8 @@ def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, p
         ci = binomtest(k, n).proportion_ci(method="wilson") if n else None
         rows.append({"direction": d.name, "claim": d.claim, "evidence": d.evidence, "holds": k, "futures": n,
                      "share": k / n if n else float("nan"), "share_low": ci.low if ci else float("nan"),
-                     "share_high": ci.high if ci else float("nan"), "mean_value": float(v["value"].mean())})
+                     "share_high": ci.high if ci else float("nan"), "mean_value": float(v["value"].mean()),
+                     "sets_holding": int(d.holds(set_means(d, v)).sum()), "sets": int(v["set"].nunique())})
     return pd.DataFrame(rows), values
 
 
@@ -180,4 +188,4 @@ def reversal_region(values: pd.DataFrame, params: list[str], direction: Directio
 
 
 __all__ = ["BY_NAME", "DIRECTIONS", "MIN_POINTS_PER_DIMENSION", "Direction", "direction_shares", "direction_values",
-           "HELD_OUT_SEED", "futures", "reversal_region"]
+           "HELD_OUT_SEED", "futures", "reversal_region", "set_means"]

@@ -105,10 +105,14 @@ def register(app: typer.Typer) -> None:
                      "consult-and-ignore vs inform at the default transparency, gains among low-trust citizens); "
                      "on held-out seeds they test whether the accepted sets reproduce them beyond the futures "
                      "they were selected on.", "",
-                     "| direction | holds in | 95% interval | mean value | where it reverses |", "|---|---:|---|---:|---|"]
+                     "A future is one accepted set on one seed; a set holds when the direction holds on average "
+                     "over its seeds (the expected paired difference at that point of the region).", "",
+                     "| direction | futures holding | 95% interval | sets holding (mean over seeds) | mean value | "
+                     "where it reverses |", "|---|---:|---|---:|---:|---|"]
             for _, r in table.iterrows():
                 lines.append(f"| {r['claim']} | {r['holds']}/{r['futures']} ({r['share']:.0%}) | "
-                             f"{r['share_low']:.0%}-{r['share_high']:.0%} | {r['mean_value']:+.4f} | {r['reverses']} |")
+                             f"{r['share_low']:.0%}-{r['share_high']:.0%} | {r['sets_holding']}/{r['sets']} | "
+                             f"{r['mean_value']:+.4f} | {r['reverses']} |")
             atomic_write(out / "NOTE.md", note(cal, command) + "\n".join(lines) + "\n")
             files.append(out / "directions.csv")
         typer.echo(f"{len(accepted)} of {len(cal.samples)} parameter sets accepted "
