@@ -1,0 +1,113 @@
+"""The web app in a real browser: each test starts `cocreate serve` itself on a free port (and stops it), and drives
+Debian's headless chromium with Playwright (never a browser a test tool downloads; `make test` installs chromium).
+
+Screenshots of every page go to the test's temporary folder; with COCREATE_SCREENSHOT_DIR set, the README's two
+(``web-draw.png``, ``web-explore.png``) are copied there too (`docs/img`)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "selection" / "data"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`cocreate serve --no-browser` on a free port, in its own process group."""
+
+    def __init__(self, *args: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
+        self.proc = subprocess.Popen([sys.executable, "-m", "cocreate.cli", "serve", "--port", str(self.port),
+                                      "--no-browser", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, env=env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"cocreate serve ended: {self.proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("cocreate serve did not start within 60 s")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        return self.proc.stdout.read() if self.proc.stdout else ""
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.requests = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def shoot(page, tmp_path: Path, name: str, readme: bool = False) -> Path:
+    """A full-page screenshot in the test's folder (and in COCREATE_SCREENSHOT_DIR for the README's)."""
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    target = os.environ.get("COCREATE_SCREENSHOT_DIR")
+    if readme and target:
+        shutil.copy(path, Path(target) / name)
+    return path
+
+
+def upload(page, slot_class: str, path: Path) -> None:
+    """Choose a file in the upload zone whose container has ``slot_class``."""
+    page.locator(f".{slot_class} input[type=file]").set_input_files(str(path))

@@ -1,0 +1,114 @@
+"""Draw a panel in the browser: upload the example pool, quotas and a settings file, check, compute, publish, draw
+with a public seed, replace a drop-out, download; the downloaded panel meets every quota and is the one the library
+draws from the same inputs and seed. A bad quota file shows its problem inline, naming the row and the column."""
+
+import io
+import zipfile
+
+import pandas as pd
+
+from selection.inputs import read_quotas
+from selection.lottery import workflow
+from tests.web.conftest import DATA, shoot, upload
+
+SEED = "Lotto 2026-12-05: 3 11 19 28 35 42"
+POOL, QUOTAS = DATA / "example_pool.csv", DATA / "example_quotas.csv"
+
+
+def test_upload_check_draw_download(page, server, tmp_path):
+    settings = tmp_path / "cocreate.toml"
+    settings.write_text('size = 30\nhousehold = ["address", "postcode"]\n', encoding="utf-8")
+    page.goto(server.url + "/")
+    page.wait_for_selector("text=Upload the pool and the quotas")
+    upload(page, "upload-pool", POOL)
+    upload(page, "upload-quotas", QUOTAS)
+    upload(page, "upload-settings", settings)
+    page.wait_for_selector(".uploaded-pool >> text=example_pool.csv")
+    page.wait_for_selector(".uploaded-quotas >> text=example_quotas.csv")
+    page.wait_for_selector(".settings-said >> text=size 30")
+    page.wait_for_selector("text=households by address, postcode")
+
+    page.click(".run-check")
+    page.wait_for_selector(".feasible")
+    check = page.inner_text(".check-table")
+    assert "female" in check and "12-18" in check  # target vs pool, one row per quota value
+
+    page.click(".run-compute")
+    page.wait_for_selector(".quota-table", timeout=120_000)
+    assert page.locator("img.by-group").count() == 1
+    assert page.locator("img.representativeness").count() == 4  # one per feature
+    page.click(".publish")
+    page.wait_for_selector(".commitment")
+    commitment = page.inner_text(".commitment").strip()
+    shoot(page, tmp_path, "web-draw.png", readme=True)
+
+    page.get_by_label("Public seed").fill(SEED)
+    page.click(".draw")
+    page.wait_for_selector(".drawn")
+    assert page.locator("input[type=file]").first.is_disabled()  # the earlier steps are locked after the draw
+    panel_ids = page.locator(".panel tbody tr td:first-child").all_inner_texts()
+    assert len(panel_ids) == 30
+    page.get_by_label("Dropped out").fill(panel_ids[0])
+    page.click(".replace")
+    page.wait_for_selector(".replaced >> text=every quota is met")
+    shoot(page, tmp_path, "draw-page-drawn.png")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="panel.csv", exact=True).click()
+    panel = pd.read_csv(info.value.path(), encoding="utf-8-sig", dtype=str)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="all files (zip)").click()
+    archive = zipfile.ZipFile(info.value.path())
+    names = set(archive.namelist())
+
+    # the downloaded panel meets every quota, at most one per household
+    assert len(panel) == 30
+    for q in read_quotas(QUOTAS).quotas:
+        seats = int((panel[q.feature].str.casefold() == q.value.casefold()).sum())
+        assert q.min <= seats <= q.max, (q.feature, q.value, seats)
+    assert not panel.duplicated(["address", "postcode"]).any()
+    # and it is the library's own draw: same commitment, same panel
+    pub = workflow.publish(POOL, QUOTAS, 30, household=["address", "postcode"])
+    assert pub.bundle["lottery"]["sha256"] == commitment
+    drawn = workflow.draw(pub.bundle, pub.inputs, seed=SEED)
+    assert sorted(panel["id"]) == sorted(drawn["draw"]["panel"])
+    # every file, the report and the replacement step; never the private record of local paths
+    assert {"lottery.csv", "lottery.html", "probabilities.csv", "tickets.csv", "audit.json", "panel.csv",
+            "reserves.csv", "remaining.csv", "report.html", "replacement-1/panel.csv",
+            "replacement-1/changes.csv"} <= names
+    assert not any(".cocreate-local" in n for n in names)
+    assert "Selection report" in archive.read("report.html").decode("utf-8")
+    assert all(u.startswith(server.url) or u.startswith(("data:", "blob:")) for u in page.requests), \
+        [u for u in page.requests if not u.startswith(server.url)][:5]
+
+
+def test_a_bad_file_shows_its_problem_inline(page, server, tmp_path):
+    lines = QUOTAS.read_text(encoding="utf-8").splitlines()
+    lines[2] = "gender,male,12,lots"
+    bad = tmp_path / "quotas.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.goto(server.url + "/")
+    upload(page, "upload-pool", POOL)
+    upload(page, "upload-quotas", bad)
+    problems = page.locator(".upload-quotas .problems")
+    problems.wait_for()
+    text = problems.inner_text()
+    assert "quotas.csv" in text and "3" in text and "max" in text and "'lots' is not a whole number" in text
+    row = problems.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert row[:3] == ["quotas.csv", "3", "max"]  # file, row, column
+    assert page.locator(".run-check").is_disabled()
+    shoot(page, tmp_path, "draw-page-bad-file.png")
+
+    # a file over the upload cap is refused before it is read, with a clear message
+    lines[2] = "gender,male,12,17"
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (51 * 1024 * 1024))
+    upload(page, "upload-pool", big)
+    page.wait_for_selector(".upload-pool >> text=uploads are limited to 50 MB")
+
+    # fixing the file clears the problem
+    good = tmp_path / "fixed.csv"
+    good.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    upload(page, "upload-quotas", good)
+    page.wait_for_selector(".uploaded-quotas >> text=fixed.csv")
+    assert page.locator(".upload-quotas .problems").count() == 0
