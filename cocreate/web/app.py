@@ -28,14 +28,6 @@ def _page(component, title: str):
     return Page
 
 
-routes = [
-    solara.Route(path="/", component=_page(DrawPage, "draw a panel"), label="Draw a panel"),
-    solara.Route(path="verify", component=_page(VerifyPage, "verify a draw"), label="Verify a draw"),
-    solara.Route(path="explore", component=_page(ExplorePage, "explore a scenario"), label="Explore a scenario"),
-    solara.Route(path="one-run", component=_page(OneRunPage, "one run, week by week"), label="One run, week by week"),
-]
-
-
 @solara.component
 def Layout(children=[]):  # noqa: B006 - solara's children idiom
     """Solara's app layout, the pages as tabs under the title (named by their labels)."""
@@ -52,3 +44,12 @@ def Layout(children=[]):  # noqa: B006 - solara's children idiom
                 for r in routes:
                     solara.lab.Tab(r.label)
     return main
+
+
+routes = [
+    solara.Route(path="/", component=_page(DrawPage, "draw a panel"), label="Draw a panel",
+                 layout=Layout),
+    solara.Route(path="verify", component=_page(VerifyPage, "verify a draw"), label="Verify a draw"),
+    solara.Route(path="explore", component=_page(ExplorePage, "explore a scenario"), label="Explore a scenario"),
+    solara.Route(path="one-run", component=_page(OneRunPage, "one run, week by week"), label="One run, week by week"),
+]

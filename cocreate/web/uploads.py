@@ -46,7 +46,8 @@ module.exports = {
     chosen(event) { this.take([...event.target.files]); event.target.value = ''; },
     take(files) {
       this.native_file_info = files.slice(0, 1);
-      this.file_info = this.native_file_info.map(({name, size}) => ({name, isFile: true, size}));
+      this.picks = (this.picks || 0) + 1;  // choosing the same name and size again is a new upload too
+      this.file_info = this.native_file_info.map(({name, size}) => ({name, isFile: true, size, pick: this.picks}));
     },
     jupyter_clear() { this.native_file_info = []; this.file_info = []; },
     jupyter_read(chunk) {
