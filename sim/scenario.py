@@ -172,7 +172,7 @@ class DeliberationParams(Section):
                               "weight of breadth (per dimension, the mean knowledge of the table_size members "
                               "who know it best) against depth (mean member's knowledge) in the panel's solution "
                               "quality")
-    learning_pull: float = P(0.768, 0.0, 1.0, "share", CAL + "; CAUK members 46% -> 56% 'very concerned'; Ingham & "
+    learning_pull: float = P(0.845, 0.0, 1.0, "share", CAL + "; CAUK members 46% -> 56% 'very concerned'; Ingham & "
                              "Levin 2018", "how far a member's view moves toward the informed position per unit "
                              "of their remaining ignorance resolved at the tables")
     dominance: float = P(0.5, 0.0, 3.0, "log weight per sd of log-propensity",
@@ -197,7 +197,7 @@ class ProblemParams(Section):
 
 
 class TrustParams(Section):
-    loss_aversion: float = P(2.25, 1.0, 5.0, "ratio", CAL + "; Slovic 1993, Bytzek et al. 2024 (broken pledges "
+    loss_aversion: float = P(3.17, 1.0, 5.0, "ratio", CAL + "; Slovic 1993, Bytzek et al. 2024 (broken pledges "
                              "weigh more)", "weight of losses relative to gains in evaluative signals (the "
                              "process, the decision, delivery); exogenous news is symmetric")
     social_weight: float = P(0.1, 0.0, 1.0, "share per week", "Friedkin & Johnsen 1990; size assumption",
@@ -208,47 +208,47 @@ class TrustParams(Section):
                                 "autoregressive process: no drift)")
     outcome_weight: float = P(0.6, 0.0, 1.0, "share", "Esaiasson et al. 2019 (outcome dominates)",
                               "weight of outcome favourability in support, and of the outcome in trust")
-    outcome_scale: float = P(0.707, 0.0, 2.0, "trust signal per unit favourability",
+    outcome_scale: float = P(0.593, 0.0, 2.0, "trust signal per unit favourability",
                              CAL + "; Van Ryzin 2004; Esaiasson et al. 2019",
                              "trust signal per unit of outcome better than the published draft")
-    participant_gain: float = P(0.143, 0.0, 1.0, "trust signal", CAL + "; Gronlund et al. 2010; Boulianne 2019",
+    participant_gain: float = P(0.114, 0.0, 1.0, "trust signal", CAL + "; Gronlund et al. 2010; Boulianne 2019",
                                 "trust signal to participants whose input is fully honoured")
     session_gain: float = P(0.01, 0.0, 0.2, "trust signal per session", "Gronlund et al. 2010 (direction)",
                             "trust signal to panel members per well-facilitated session")
-    ignore_penalty: float = P(0.19, 0.0, 1.0, "trust signal", CAL + "; Ulbig 2008; van Dijk & Lefevere 2023",
+    ignore_penalty: float = P(0.177, 0.0, 1.0, "trust signal", CAL + "; Ulbig 2008; van Dijk & Lefevere 2023",
                               "trust loss of participants whose input is fully ignored")
-    honoured_heard_gain: float = P(0.471, 0.0, 1.0, "share of the gap to 1", CAL + "; CCC 2021 grades",
+    honoured_heard_gain: float = P(0.504, 0.0, 1.0, "share of the gap to 1", CAL + "; CCC 2021 grades",
                                    "share of the gap to fully feeling heard that participants close when their "
                                    "input is fully honoured (per unit of promise)")
-    ignored_heard_loss: float = P(0.588, 0.0, 1.0, "share of feels-heard", CAL + "; Ulbig 2008; CCC 2021 grades",
+    ignored_heard_loss: float = P(0.626, 0.0, 1.0, "share of feels-heard", CAL + "; Ulbig 2008; CCC 2021 grades",
                                   "share of their feels-heard that participants lose when their input is fully "
                                   "ignored (per unit of promise)")
-    heard_trust_weight: float = P(0.551, 0.0, 1.0, "share of the cross-sectional gap", CAL + "; OECD2024 (>3x)",
+    heard_trust_weight: float = P(0.596, 0.0, 1.0, "share of the cross-sectional gap", CAL + "; OECD2024 (>3x)",
                                   "causal share of the trust gap between those who feel heard and those who do "
                                   "not: a citizen's trust moves by this share of the gap per unit of feels-heard")
-    vicarious_heard_gain: float = P(0.184, 0.0, 1.0, "share of the gap to 1", CAL + "; Boulianne 2018; Pow et al. "
+    vicarious_heard_gain: float = P(0.118, 0.0, 1.0, "share of the gap to 1", CAL + "; Boulianne 2018; Pow et al. "
                                     "2020", "feels-heard gain of an aware non-participant who sees a fully "
                                     "representative panel like them honoured")
     vicarious_heard_loss: float = P(0.1, 0.0, 1.0, "share of feels-heard", "assumption (mirror of the gain)",
                                     "feels-heard loss of an aware non-participant who sees promised input ignored")
-    spillover_gain: float = P(0.081, 0.0, 1.0, "trust signal", CAL + "; Germann et al. 2024",
+    spillover_gain: float = P(0.0431, 0.0, 1.0, "trust signal", CAL + "; Germann et al. 2024",
                               "trust signal to an aware non-participant when a fully representative panel is honoured")
-    backfire: float = P(0.102, 0.0, 1.0, "trust signal", CAL + "; van Dijk & Lefevere 2023 (sign)",
+    backfire: float = P(0.133, 0.0, 1.0, "trust signal", CAL + "; van Dijk & Lefevere 2023 (sign)",
                         "trust loss of an aware non-participant who sees promised input ignored")
-    capture_penalty: float = P(0.062, 0.0, 1.0, "trust signal per unit of lobby influence",
+    capture_penalty: float = P(0.0538, 0.0, 1.0, "trust signal per unit of lobby influence",
                                CAL + "; OECD2024 (43% expect capture)",
                                "trust loss of an aware citizen who sees lobbyists shape the decision")
     word_of_mouth: float = P(0.3, 0.0, 1.0, "share", "assumption",
                              "share of neighbours' participant trust change passed on to aware contacts")
-    bias_sensitivity: float = P(8.09, 0.0, 20.0, "exponent", CAL + "; Germann 2025",
+    bias_sensitivity: float = P(8.33, 0.0, 20.0, "exponent", CAL + "; Germann 2025",
                                 "legitimacy gain is scaled by representativeness to this power")
-    low_trust_focus: float = P(1.68, 0.0, 5.0, "exponent", CAL + "; Germann et al. 2024 (gains driven by low-trust "
+    low_trust_focus: float = P(1.94, 0.0, 5.0, "exponent", CAL + "; Germann et al. 2024 (gains driven by low-trust "
                                "citizens)", "legitimacy and efficacy gains scale with (1 - prior trust) to this "
                                "power (normalised to mean 1)")
     habituation: float = P(0.7, 0.0, 1.0, "share per cycle", "assumption",
                            "share of the public's legitimacy and efficacy gain that a repeated cycle still brings "
                            "(1 = no habituation)")
-    delivery_gain: float = P(0.0674, 0.0, 1.0, "trust signal", CAL + "; Van Ryzin 2004 (expectancy-disconfirmation)",
+    delivery_gain: float = P(0.048, 0.0, 1.0, "trust signal", CAL + "; Van Ryzin 2004 (expectancy-disconfirmation)",
                              "trust signal at delivery per unit of solution quality above what the institution "
                              "would deliver alone")
     delay_penalty: float = P(0.002, 0.0, 0.1, "trust signal per week", "assumption",
@@ -264,7 +264,7 @@ class ExposureParams(Section):
                            "extra weekly chance of exposure per unit of broken promise, from participants "
                            "speaking out; times (1 - transparency)")
     reach: float = P(0.6, 0.0, 1.0, "share", "assumption", "share of the unaware who hear of an exposure")
-    scandal: float = P(0.124, 0.0, 1.0, "trust signal per unit of misconduct", CAL,
+    scandal: float = P(0.152, 0.0, 1.0, "trust signal per unit of misconduct", CAL,
                        "trust loss of an aware citizen per unit of exposed hidden misconduct (lobby influence plus "
                        "broken promise)")
 
@@ -342,7 +342,7 @@ class StakeholderRules(Section):
 
 class LobbyParams(Section):
     count: int = P(3, 0, 50, "lobbyists", "assumption", "number of lobbyists")
-    budget: float = P(0.241, 0.0, 10.0, "pressure per process", CAL, "pressure each lobbyist can apply")
+    budget: float = P(0.199, 0.0, 10.0, "pressure per process", CAL, "pressure each lobbyist can apply")
     position: float = P(0.15, 0.0, 1.0, "opinion scale 0..1", "assumption", "mean policy the lobbyists push for")
     position_spread: float = P(0.1, 0.0, 0.5, "opinion distance", "assumption",
                                "range of the lobbyists' positions around `position`")
