@@ -30,7 +30,8 @@ def _page(component, title: str):
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - solara's children idiom
-    """Solara's app layout, the pages as tabs under the title (named by their labels)."""
+    """Solara's app layout, the pages as tabs under the title (named by their labels); a sidebar only for a
+    page that brings one (SolaraViz's controls)."""
     route, routes = solara.use_route()
     router = solara.use_router()
     index = routes.index(route) if route in routes else 0
@@ -38,7 +39,7 @@ def Layout(children=[]):  # noqa: B006 - solara's children idiom
     def go(i: int) -> None:
         router.push(solara.resolve_path(routes[i], level=0))
 
-    with solara.AppLayout(title="cocreate", children=children, sidebar_open=False) as main:
+    with solara.AppLayout(title="cocreate", children=children) as main:
         with solara.AppBar():
             with solara.lab.Tabs(value=index, on_value=go, align="center"):
                 for r in routes:

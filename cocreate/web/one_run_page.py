@@ -37,11 +37,10 @@ MODEL_PARAMS = {
 }
 
 
-@solara.component
 def Week(model):
-    """Where the run is: the week, the phase, who took part."""
+    """Where the run is: the week, the phase, who took part (a plain function: SolaraViz redraws it each step)."""
     last = model.datacollector.get_model_vars_dataframe().iloc[-1]
-    solara.Text(f"week {int(model.time)} of {model.horizon}: phase {last['phase']}; trust {last['trust']:.3f}, "
+    return solara.Text(f"week {int(model.time)} of {model.horizon}: phase {last['phase']}; trust {last['trust']:.3f}, "
                 f"support {last['support']:.3f}, implementation {last['implementation']:.0%}"
                 + (f"; panel: {model.selection_note}" if model.selection_note else ""), classes=["week-line"])
 

@@ -5,7 +5,6 @@ Screenshots of every page go to the test's temporary folder; with COCREATE_SCREE
 (``web-draw.png``, ``web-explore.png``) are copied there too (`docs/img`)."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -98,13 +97,26 @@ def page(browser, server):
         context.close()
 
 
-def shoot(page, tmp_path: Path, name: str, readme: bool = False) -> Path:
-    """A full-page screenshot in the test's folder (and in COCREATE_SCREENSHOT_DIR for the README's)."""
+TALLEST = "Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))"
+
+
+def shoot(page, tmp_path: Path, name: str, readme: bool = False, readme_height: int = 1500) -> Path:
+    """A screenshot of the whole page in the test's folder (the app scrolls inside its layout, so the viewport is
+    made as tall as the content first); for the README's, its top ``readme_height`` pixels also go to
+    COCREATE_SCREENSHOT_DIR."""
     path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = min(int(page.evaluate(TALLEST)) + 40, 9000)
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     target = os.environ.get("COCREATE_SCREENSHOT_DIR")
     if readme and target:
-        shutil.copy(path, Path(target) / name)
+        from PIL import Image
+
+        with Image.open(path) as im:
+            im.crop((0, 0, im.width, min(im.height, readme_height))).save(Path(target) / name, optimize=True)
     return path
 
 

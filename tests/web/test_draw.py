@@ -2,7 +2,6 @@
 with a public seed, replace a drop-out, download; the downloaded panel meets every quota and is the one the library
 draws from the same inputs and seed. A bad quota file shows its problem inline, naming the row and the column."""
 
-import io
 import zipfile
 
 import pandas as pd
