@@ -119,6 +119,7 @@ def too_large(size: int, limit_mb: float = MAX_UPLOAD_MB) -> str | None:
 _ROOT: Path | None = None
 _FOLDERS: dict[str, Path] = {}
 _LOCK = threading.Lock()
+_READING = threading.Lock()
 
 
 def root() -> Path:
@@ -221,7 +222,13 @@ def FileChooser(label: str, on_upload: Callable[[Upload], None], on_error: Calla
         if refused:
             on_error(f"{safe_name(file['name'])}: {refused}")
             return
-        on_upload(save(file["name"], file["file_obj"], slot, name, exclusive))
+        try:
+            with _READING:  # one transfer at a time: concurrent chunked reads from the browser stall each other
+                saved = save(file["name"], file["file_obj"], slot, name, exclusive)
+        except Exception as err:  # noqa: BLE001 - a broken transfer is said, not raised in a thread
+            on_error(f"{safe_name(file['name'])}: the upload did not complete ({err}); choose the file again")
+            return
+        on_upload(saved)
 
     solara.use_thread(receive, [wired])
     return zone

@@ -83,20 +83,26 @@ def VerifyPage():
                  ("pool", "Pool the draw used", ".csv,.tsv,.txt,.xlsx", None),
                  ("quotas", "Quotas the draw used", ".csv,.tsv,.txt,.xlsx", None)]
         for slot, label, accept, name in slots:
-            uploads.FileChooser(label=label, slot=f"verify-{slot}", accept=accept, name=name,
-                                exclusive=slot != "bundle", on_upload=lambda u, s=slot: on_upload(s, u),
-                                on_error=lambda m, s=slot: on_error(s, m))
-            if slot in g.uploads:
-                solara.Text(f"{g.uploads[slot].name}: {g.uploads[slot].size:,} bytes", classes=[f"uploaded-{slot}"])
-            Problems(g.problems.get(slot, ()))
+            with solara.Div(classes=[f"upload-{slot}"]):  # one box per file: the page keeps its shape as files come
+                uploads.FileChooser(label=label, slot=f"verify-{slot}", accept=accept, name=name,
+                                    exclusive=slot != "bundle", on_upload=lambda u, s=slot: on_upload(s, u),
+                                    on_error=lambda m, s=slot: on_error(s, m))
+                if slot in g.uploads:
+                    solara.Text(f"{g.uploads[slot].name}: {g.uploads[slot].size:,} bytes",
+                                classes=[f"uploaded-{slot}"])
+                Problems(g.problems.get(slot, ()))
         solara.Text("Published files to check too (optional, any of " + ", ".join(PUBLISHED) + "): each is "
                     "compared byte for byte with a fresh rendering.")
         with solara.Row(style={"flex-wrap": "wrap"}):
             for name in PUBLISHED:
                 # saved beside the bundle, under its own name, where verify looks for it
-                uploads.FileChooser(label=name, slot="verify-bundle", accept="." + name.rsplit(".", 1)[1],
-                                    name=name, exclusive=False, on_upload=lambda u, n=name: on_upload(f"file:{n}", u),
-                                    on_error=lambda m, n=name: on_error(f"file:{n}", m))
+                with solara.Div(classes=[f"upload-{name.replace('.', '-')}"]):
+                    uploads.FileChooser(label=name, slot="verify-bundle", accept="." + name.rsplit(".", 1)[1],
+                                        name=name, exclusive=False,
+                                        on_upload=lambda u, n=name: on_upload(f"file:{n}", u),
+                                        on_error=lambda m, n=name: on_error(f"file:{n}", m))
+                    if f"file:{name}" in g.uploads:
+                        solara.Text("given", classes=[f"uploaded-{name.replace('.', '-')}"])
         solara.InputText("Public seed as announced (optional)", value=seed, on_value=set_seed,
                          continuous_update=True)
         solara.InputText("Commitment announced before the draw (optional)", value=commitment,
