@@ -28,7 +28,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
           max_upload_mb: float = 50.0) -> None:
     """Run the app until Ctrl-C or SIGTERM; remove every session's temporary folder on the way out."""
     for key, value in ENVIRONMENT.items():
-        os.environ[key] = value
+        if key == "SOLARA_KERNEL_CULL_TIMEOUT":
+            os.environ.setdefault(key, value)  # tests shorten it
+        else:
+            os.environ[key] = value
     os.environ["COCREATE_MAX_UPLOAD_MB"] = f"{max_upload_mb:g}"
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     import uvicorn
