@@ -164,6 +164,31 @@ def test_weekly_update_equals_its_parts(signal, per_citizen, news, seed):
     assert np.array_equal(e2, own)  # no signal: own experience unchanged
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.01, 0.3), st.floats(1.0, 4.0), st.integers(0, 1000))
+def test_each_channel_passes_the_asymmetric_update_separately(size, aversion, seed):
+    """A list of signals (one per channel) adds their asymmetric changes at the same trust: a gain through one
+    channel and an equal loss through another leave a net loss when losses weigh more (loss aversion applies to
+    each), where their sum passed as one signal cancels."""
+    rng = np.random.default_rng(seed)
+    n = 100
+    w = homophilous_network(rng.integers(0, 3, n), 6, 0.2, 0.5, rng)
+    anchor, aw = 0.2 + 0.6 * rng.random(n), rng.random(n)
+    zero = np.zeros(n)
+    kw = dict(loss_aversion=aversion, social_weight=0.0, media=0.0, word_of_mouth=0.0, decay=0.0)
+    loss = -size * rng.random(n)
+    both, _, _, _ = mech.weekly_update(zero, zero, anchor, 0.0, aw, [size, loss], w, **kw)
+    expected = (mech.asymmetric_change(anchor, size, aversion) + mech.asymmetric_change(anchor, loss, aversion))
+    assert np.allclose(both, np.clip(anchor + expected, 0, 1) - anchor, atol=1e-12)
+    cancelled, _, _, _ = mech.weekly_update(zero, zero, anchor, 0.0, aw, [size, -size], w, **kw)
+    netted, _, _, _ = mech.weekly_update(zero, zero, anchor, 0.0, aw, 0.0, w, **kw)
+    assert np.allclose(netted, 0.0)
+    # gain size*(1-T), loss aversion*size*T: a net loss wherever aversion*T > 1-T
+    assert np.allclose(cancelled, np.clip(anchor + size * (1 - anchor) - aversion * size * anchor, 0, 1) - anchor)
+    lossy = aversion * anchor > 1 - anchor + 0.01
+    assert lossy.any() and np.all(cancelled[lossy] < 0)
+
+
 def test_news_is_a_zero_mean_autoregressive_level():
     shocks = np.random.default_rng(0).normal(0, 1, size=(4000, 60))
     levels = np.array([mech.news_levels(s, 0.9) for s in shocks])
