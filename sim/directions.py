@@ -93,6 +93,11 @@ def gains_larger_among_low_trust(sc: Scenario, seed: int) -> float:
             - (co["trust_change_high_prior"] - inf["trust_change_high_prior"]))
 
 
+def honoured_cocreation_narrows_the_group_gap(sc: Scenario, seed: int) -> float:
+    h = sc.with_overrides({"engagement.authenticity": 1.0})
+    return _diff("trust_gap_change", (h, "inform"), (h, "cocreate_sortition"), seed)
+
+
 DIRECTIONS: tuple[Direction, ...] = (
     Direction("honoured_cocreation_beats_inform", "co-creation whose recommendations are honoured (authenticity 1) "
               "raises trust more than informing", "Germann, Marien & Muradova 2024; van Dijk & Lefevere 2023",
@@ -115,6 +120,10 @@ DIRECTIONS: tuple[Direction, ...] = (
               "criteria (Vrbek et al. 2022)", cocreation_loses_on_simple_problem),
     Direction("gains_larger_among_low_trust", "honoured co-creation's gain over inform is larger among citizens with "
               "low prior trust", "Germann, Marien & Muradova 2024", gains_larger_among_low_trust),
+    Direction("honoured_cocreation_narrows_group_gap", "honoured co-creation narrows the trust gap between the groups "
+              "of the gap feature (education) more than informing does", "Germann, Marien & Muradova 2024 (gains "
+              "from low-trust citizens); OECD2024 (trust gaps by education)",
+              honoured_cocreation_narrows_the_group_gap),
 )
 
 BY_NAME = {d.name: d for d in DIRECTIONS}

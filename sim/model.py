@@ -526,6 +526,13 @@ class EngagementModel(mesa.Model):
         self.group_trust = np.bincount(self.gap_codes, weights=self.trust) / np.maximum(self.gap_counts, 1.0)
         self.progress = self.institution.progress
 
+    def _group_changes(self, initial: np.ndarray) -> dict[str, float]:
+        """Mean trust change of each group of the gap feature: ``trust_change_<feature>_<group>`` (whom a strategy
+        reaches)."""
+        gap = self.cfg.selection.gap_feature
+        return {f"trust_change_{gap}_{label}": float(self.group_trust[c] - initial[c]) if self.gap_counts[c] else
+                float("nan") for c, label in enumerate(self.pop.labels[gap])}
+
     def _reporters(self) -> dict:
         rep = {"phase": "phase", "trust": "mean_trust", "trust_share": "trust_share", "support": "support",
                "feels_heard": "mean_heard", "awareness": "mean_awareness", "lobby_influence": "lobby_influence",
@@ -587,6 +594,7 @@ class EngagementModel(mesa.Model):
             "time_to_implementation": tti,
             "decision_week": float(self.decision_week) if self.decision_week is not None else float("nan"),
             "implemented": float(inst.completed_at is not None),
+            **self._group_changes(g0),
             "trust_gap": float(np.ptp(self.group_trust[present])),
             "trust_gap_change": float(np.ptp(self.group_trust[present]) - np.ptp(g0[present])),
             "lobby_influence": float(np.mean(self.lobby_shares)) if self.lobby_shares else 0.0,

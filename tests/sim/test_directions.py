@@ -35,6 +35,7 @@ def region():
     "excluding_powerful_stakeholder_delays",
     "cocreation_loses_on_simple_problem",
     "gains_larger_among_low_trust",
+    "honoured_cocreation_narrows_group_gap",
 ])
 def test_direction_holds_over_the_calibrated_region(region, name):
     direction = BY_NAME[name]
