@@ -196,7 +196,8 @@ def Slider(k: Knob, current):
     def on(v):
         values.set({**values.value, k.name: int(v) if k.whole else float(v)})
 
-    label = f"{k.name} ({k.unit})" if k.unit else k.name
+    shown = f"{current:g}" if isinstance(current, float) else str(current)
+    label = (f"{k.name} ({k.unit})" if k.unit else k.name) + f": {shown}"
     with solara.Column(style={"min-width": "300px", "max-width": "420px"}, classes=["knob"]):
         if k.whole:
             solara.SliderInt(label, value=int(current), min=int(k.lo), max=int(k.hi), on_value=on)
@@ -224,8 +225,8 @@ def ExplorePage():
             solara.SelectMultiple("Strategies", values=strategies.value, all_values=list(sim.STRATEGIES),
                                   on_value=strategies.set)
         with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.SliderInt("Seeds", value=seeds.value, min=2, max=30, on_value=seeds.set)
-            solara.SliderInt("Citizens simulated", value=population.value, min=500, max=20000, step=500,
+            solara.SliderInt(f"Seeds: {seeds.value}", value=seeds.value, min=2, max=30, on_value=seeds.set)
+            solara.SliderInt(f"Citizens simulated: {population.value:,}", value=population.value, min=500, max=20000, step=500,
                              on_value=population.set)
         Problems(problems)
         if base is not None:

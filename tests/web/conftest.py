@@ -100,14 +100,16 @@ def page(browser, server):
 TALLEST = "Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))"
 
 
-def shoot(page, tmp_path: Path, name: str, readme: bool = False, readme_height: int = 1500) -> Path:
+def shoot(page, tmp_path: Path, name: str, readme: bool = False, readme_height: int = 1500,
+          readme_scale: float = 0.75) -> Path:
     """A screenshot of the whole page in the test's folder (the app scrolls inside its layout, so the viewport is
     made as tall as the content first); for the README's, its top ``readme_height`` pixels also go to
-    COCREATE_SCREENSHOT_DIR."""
+    COCREATE_SCREENSHOT_DIR, scaled by ``readme_scale``."""
     path = tmp_path / name
     size = page.viewport_size
     height = min(int(page.evaluate(TALLEST)) + 40, 9000)
     page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
     page.wait_for_timeout(300)
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
@@ -116,7 +118,9 @@ def shoot(page, tmp_path: Path, name: str, readme: bool = False, readme_height: 
         from PIL import Image
 
         with Image.open(path) as im:
-            im.crop((0, 0, im.width, min(im.height, readme_height))).save(Path(target) / name, optimize=True)
+            top = im.crop((0, 0, im.width, min(im.height, readme_height)))
+            top = top.resize((int(top.width * readme_scale), int(top.height * readme_scale)), Image.LANCZOS)
+            top.save(Path(target) / name, optimize=True)
     return path
 
 

@@ -39,7 +39,7 @@ def test_upload_check_draw_download(page, server, tmp_path):
     page.click(".publish")
     page.wait_for_selector(".commitment")
     commitment = page.inner_text(".commitment").strip()
-    shoot(page, tmp_path, "web-draw.png", readme=True)
+    shoot(page, tmp_path, "web-draw.png", readme=True, readme_height=3000)
 
     page.get_by_label("Public seed").fill(SEED)
     page.click(".draw")

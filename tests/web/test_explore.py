@@ -1,5 +1,5 @@
 """Explore a scenario in the browser: sliders with the schema's ranges, a run of several strategies over seeds in the
-background renders its plots and table; one run steps week by week in Mesa's SolaraViz."""
+background renders its plots and table, and the channel decomposition of the trust change; one run steps week by week in Mesa's SolaraViz."""
 
 from tests.web.conftest import shoot
 
@@ -8,7 +8,8 @@ def test_a_scenario_run_renders_its_plot(page, server, tmp_path):
     page.goto(server.url + "/explore")
     page.wait_for_selector("text=Knobs (ranges from the scenario schema)")
     assert page.locator(".knob").count() >= 8
-    assert page.get_by_text("engagement.transparency (share)").count() == 1
+    assert page.get_by_text("engagement.transparency (share): 0.7").count() == 1  # the case's value
+    page.locator(".v-input", has_text="Seeds").first.locator("[role=slider]").press("Home")  # 2 seeds
     page.click(".run-scenario")
     page.wait_for_selector(".runs-done", timeout=120_000)
     plot = page.locator("img.scenario-plot")
@@ -19,8 +20,10 @@ def test_a_scenario_run_renders_its_plot(page, server, tmp_path):
     table = page.inner_text(".scenario-table")
     for strategy in ("inform", "consult_ignore", "cocreate_sortition", "cocreate_volunteers"):
         assert strategy in table
-    assert "20 runs" in page.inner_text(".runs-done")  # 4 strategies x 5 seeds
-    shoot(page, tmp_path, "web-explore.png", readme=True)
+    assert "8 runs" in page.inner_text(".runs-done")  # 4 strategies x 2 seeds
+    page.click(".run-channels")
+    page.wait_for_selector("img.channel-plot", timeout=120_000)
+    shoot(page, tmp_path, "web-explore.png", readme=True, readme_height=2000)
 
 
 def test_one_run_steps_week_by_week_in_solaraviz(page, server, tmp_path):
