@@ -572,7 +572,9 @@ class EngagementModel(mesa.Model):
                  if heard.any() and (~heard).any() and trusting[~heard].any() else float("nan"))
         low, high = self.low_prior & nonpart, ~self.low_prior & nonpart
         if self._fav_change is not None and nonpart.sum() >= 8:
-            fc, ch = self._fav_change[nonpart], change[nonpart]
+            # rounded: everyone whose view lies beyond both positions has the same change, and unrounded the
+            # last bit of each difference would decide which of them fall in the top or bottom quarter
+            fc, ch = np.round(self._fav_change[nonpart], 9), change[nonpart]
             lo_q, hi_q = np.quantile(fc, [0.25, 0.75])
             gradient = float(ch[fc >= hi_q].mean() - ch[fc <= lo_q].mean()) if hi_q > lo_q else 0.0
         else:
