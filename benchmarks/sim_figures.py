@@ -4,7 +4,8 @@
 
 Prints, as mean paired differences with a 95% t interval over the seeds (trust on the 0-1 scale, shown in
 percentage points = x100):
-- the channel decomposition of co-creation (sortition) vs inform (sim/channels.py), and of captured vs inform;
+- the channel decomposition (sim/channels.py) vs inform of co-creation (sortition) at the default authenticity and
+  honoured (authenticity 1), and of captured;
 - consult-and-ignore vs inform under an opaque (transparency 0.2) and a transparent (0.8) process;
 - captured vs inform; honoured co-creation (authenticity 1) vs inform;
 - the drift of a world with no process (status_quo, news only) over 52 weeks;
@@ -47,10 +48,14 @@ def main() -> None:
     sc = Scenario().with_overrides({"population.size": args.population})
     seeds = range(args.seeds)
     print(f"baseline scenario, {args.population} citizens, {sc.process.horizon_weeks} weeks, seeds 0..{args.seeds - 1}")
-    for strategy in ("cocreate_sortition", "captured"):
-        rows = [(decompose(sc, strategy, s), decompose(sc, "inform", s)) for s in seeds]
+    honoured = sc.with_overrides({"engagement.authenticity": 1.0})
+    for label, strategy, world in (("cocreate_sortition", "cocreate_sortition", sc),
+                                   ("honoured cocreate_sortition (authenticity 1)", "cocreate_sortition", honoured),
+                                   ("captured", "captured", sc)):
+        rows = [(decompose(world, strategy, s), decompose(world, "inform", s)) for s in seeds]
         total = [a["trust_change"] - b["trust_change"] for a, b in rows]
-        print(f"\n{strategy} vs inform, mean trust change: {interval(total)}")
+        print(f"\n{label} vs inform, mean trust change: {interval(total)}; honour share "
+              f"{np.mean([a['honour_share'] for a, _ in rows]):.2f}")
         parts = {c: [contributions(a)[c] - contributions(b)[c] for a, b in rows] for c in (*CHANNELS, "interaction")}
         for c, v in parts.items():
             print(f"  {c:12s} {interval(v)}")
