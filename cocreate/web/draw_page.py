@@ -66,6 +66,9 @@ class Draft:
     settings_said: str = ""
     out: Path | None = None  # the draw's folder (in the session's temporary folder)
     published: dict | None = None  # the sealed undrawn bundle
+    inputs: object = None  # the workflow.Inputs of the published lottery
+    legacy: dict | None = None  # the legacy greedy draw's metrics, for the report's comparison
+    warnings: tuple[str, ...] = ()
     drawn: dict | None = None  # the sealed drawn bundle
     latest: dict | None = None  # after the last replacement
     messages: tuple[str, ...] = ()  # what the draw and replacements said
@@ -193,9 +196,16 @@ def _metrics(bundle: dict, inputs) -> dict:
     return metric_summary(inputs.problem, target, panel)
 
 
-def _write_report(out: Path, bundle: dict, pub, legacy) -> None:
-    write_selection_report(out, report_data(bundle, pub.inputs, _metrics(bundle, pub.inputs), legacy,
-                                            notes=pub.warnings), "en")
+def _write_report(out: Path, bundle: dict, d: Draft) -> None:
+    write_selection_report(out, report_data(bundle, d.inputs, _metrics(bundle, d.inputs), d.legacy,
+                                            notes=list(d.warnings)), "en")
+
+
+def _fresh_folder() -> Path:
+    draws = Path(uploads.session_folder()) / "draws"
+    out = draws / f"draw-{len(list(draws.glob('*'))) + 1}"
+    out.mkdir(parents=True)
+    return out
 
 
 def publish() -> None:
@@ -205,18 +215,46 @@ def publish() -> None:
     d = draft.value
     if d.out is not None:
         shutil.rmtree(d.out, ignore_errors=True)
-    out = Path(uploads.session_folder()) / "draws" / f"draw-{len(list((uploads.session_folder()).glob('draws/*')))+1}"
-    out.mkdir(parents=True)
+    out = _fresh_folder()
     sealed = files.write_publication(out, pub.bundle)
-    _write_report(out, sealed, pub, legacy)
-    draft.set(replace(d, out=out, published=sealed, drawn=None, latest=None, messages=(), step_problems={}))
+    d = replace(d, out=out, published=sealed, inputs=pub.inputs, legacy=legacy, warnings=tuple(pub.warnings),
+                drawn=None, latest=None, messages=(), step_problems={})
+    _write_report(out, sealed, d)
+    draft.set(d)
+
+
+def resume(upload: uploads.Upload) -> None:
+    """Continue a lottery published earlier (the seed is announced days later): its audit.json with the pool and
+    quotas of step 1, which must be the files it was computed from (same SHA-256)."""
+    from selection.lottery import bundle as bundles
+
+    with _CHANGING:
+        d = draft.value
+        try:
+            if "pool" not in d.uploads or "quotas" not in d.uploads:
+                raise UserError("upload the pool and the quotas the lottery was computed from in step 1 first")
+            bundle = bundles.load(upload.path)
+            if bundle.get("draw") is not None:
+                raise UserError(f"{upload.name}: already drawn (panel {bundle['draw']['number']}); a lottery is "
+                                "drawn once: verify it on the Verify page")
+            inputs = workflow.load_inputs(bundle, d.uploads["pool"].path, d.uploads["quotas"].path)
+        except UserError as err:
+            draft.set(replace(d, step_problems={"resume": tuple(err.problems) or tuple(err.lines())}))
+            return
+        if d.out is not None:
+            shutil.rmtree(d.out, ignore_errors=True)
+        out = _fresh_folder()
+        sealed = files.write_publication(out, {k: v for k, v in bundle.items() if k not in ("files", "checksum")})
+        d = replace(d, out=out, published=sealed, inputs=inputs, legacy=None, warnings=(), drawn=None,
+                    latest=None, messages=(), step_problems={})
+        _write_report(out, sealed, d)
+        draft.set(d)
 
 
 def draw(seed: str, number: str) -> None:
     """The draw from the public seed (or a number drawn by hand): panel and reserves, the sealed bundle, the
     report; from now on the earlier steps are locked."""
     d = draft.value
-    pub, legacy = compute_job.value.result
     try:
         if seed.strip() and number.strip():
             raise UserError("give the public seed or the number drawn by hand, not both")
@@ -226,12 +264,12 @@ def draw(seed: str, number: str) -> None:
                 raise UserError(f"'{number}' is not a panel number; give a whole number from 0 to "
                                 f"{d.published['lottery']['m'] - 1}")
             num = int(number)
-        drawn = workflow.draw(d.published, pub.inputs, seed=seed if seed.strip() else None, number=num)
+        drawn = workflow.draw(d.published, d.inputs, seed=seed if seed.strip() else None, number=num)
     except UserError as err:
         draft.set(replace(d, step_problems={"draw": tuple(err.problems) or tuple(err.lines())}))
         return
-    bundle = files.write_draw(d.out, {**drawn, "files": d.published["files"]}, pub.inputs)
-    _write_report(d.out, bundle, pub, legacy)
+    bundle = files.write_draw(d.out, {**drawn, "files": d.published["files"]}, d.inputs)
+    _write_report(d.out, bundle, d)
     how = f"seed '{bundle['draw']['seed']}'" if bundle["draw"]["method"] == "seed" else "a number drawn by hand"
     draft.set(replace(d, drawn=bundle, latest=bundle, step_problems={},
                       messages=(f"drew panel {bundle['draw']['number']} of {bundle['lottery']['m']} from {how}",)))
@@ -239,11 +277,10 @@ def draw(seed: str, number: str) -> None:
 
 def replace_dropouts(dropped: str, exclude: str) -> None:
     d = draft.value
-    pub, _ = compute_job.value.result
     split = lambda text: [c.strip() for c in text.split(",") if c.strip()]  # noqa: E731
     try:
-        bundle, step, _ = workflow.replace(d.latest, pub.inputs, split(dropped), split(exclude))
-        files.write_replacement(d.out, bundle, pub.inputs)
+        bundle, step, _ = workflow.replace(d.latest, d.inputs, split(dropped), split(exclude))
+        files.write_replacement(d.out, bundle, d.inputs)
     except UserError as err:
         draft.set(replace(d, step_problems={"replace": tuple(err.problems) or tuple(err.lines())}))
         return
@@ -443,8 +480,15 @@ def Result(pub, legacy, bundle: dict):
 @solara.component
 def PublishStep(d: Draft, locked: bool):
     with Step(4, "Publish the lottery", locked):
-        if compute_job.value.status != "done":
-            solara.Text("Compute the lottery first.")
+        if compute_job.value.status != "done" and d.published is None:
+            solara.Text("Compute the lottery first, or continue a lottery published earlier: choose its audit.json "
+                        "(the pool and quotas of step 1 must be the files it was computed from).")
+            with solara.Div(classes=["upload-resume"]):
+                uploads.FileChooser(label="Published audit.json", slot="draw-resume", accept=".json",
+                                    name="audit.json", disabled=locked, on_upload=resume,
+                                    on_error=lambda m: draft.set(replace(draft.value,
+                                                                         step_problems={"resume": (m,)})))
+                Problems(d.step_problems.get("resume", ()), title="This lottery cannot be continued")
             return
         if d.published is None:
             solara.Text("Publishing writes the numbered panels (lottery.csv), the printable sheet and the audit "
@@ -455,7 +499,7 @@ def PublishStep(d: Draft, locked: bool):
         solara.Text("Commitment (SHA-256 of lottery.csv): announce it with the lottery, before the seed exists.")
         solara.HTML(tag="div", unsafe_innerHTML=lot["sha256"], classes=["commitment"])
         Downloads([(n, (d.out / n).read_bytes()) for n in ("lottery.csv", "lottery.html")], classes=["published"])
-        if not locked:
+        if not locked and compute_job.value.status == "done":
             solara.Button("Withdraw and change the inputs", outlined=True, on_click=_withdraw,
                           classes=["withdraw"])
 
@@ -480,13 +524,12 @@ def DrawStep(d: Draft):
             return
         for line in d.messages[:1]:
             solara.Success(line, dense=True, classes=["drawn"])
-        pub, _ = compute_job.value.result
         keep = d.drawn["options"].get("keep_columns", [])
         panel_ids, reserve_ids = workflow.current_panel(d.latest)
         solara.HTML(tag="h3", unsafe_innerHTML=f"The panel ({len(panel_ids)})")
-        Table(files.panel_frame(pub.inputs, pub.inputs.indices(panel_ids), keep), classes=["panel"])
+        Table(files.panel_frame(d.inputs, d.inputs.indices(panel_ids), keep), classes=["panel"])
         solara.HTML(tag="h3", unsafe_innerHTML=f"Reserves, in order ({len(reserve_ids)})")
-        reserves = files.panel_frame(pub.inputs, pub.inputs.indices(reserve_ids), keep)
+        reserves = files.panel_frame(d.inputs, d.inputs.indices(reserve_ids), keep)
         reserves.insert(0, "rank", range(1, len(reserves) + 1))
         Table(reserves, classes=["reserves"])
 

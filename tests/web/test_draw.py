@@ -7,7 +7,7 @@ import zipfile
 import pandas as pd
 
 from selection.inputs import read_quotas
-from selection.lottery import workflow
+from selection.lottery import files, workflow
 from tests.web.conftest import DATA, shoot, upload
 
 SEED = "Lotto 2026-12-05: 3 11 19 28 35 42"
@@ -111,3 +111,41 @@ def test_a_bad_file_shows_its_problem_inline(page, server, tmp_path):
     upload(page, "upload-quotas", good)
     page.wait_for_selector(".uploaded-quotas >> text=fixed.csv")
     assert page.locator(".upload-quotas .problems").count() == 0
+
+
+def test_draw_later_from_a_published_lottery(page, server, tmp_path):
+    """The seed is announced days after publishing: a later session continues from the published audit.json (with
+    the same pool and quotas) and draws the same panel the library draws."""
+    out = tmp_path / "published"
+    out.mkdir()
+    pub = workflow.publish(POOL, QUOTAS, 30)
+    sealed = files.write_publication(out, pub.bundle)
+    page.goto(server.url + "/")
+    upload(page, "upload-pool", POOL)
+    upload(page, "upload-quotas", QUOTAS)
+    page.wait_for_selector(".uploaded-quotas")
+    upload(page, "upload-resume", out / "audit.json")
+    page.wait_for_selector(".commitment")
+    assert page.inner_text(".commitment").strip() == sealed["lottery"]["sha256"]
+    page.get_by_label("Public seed").fill(SEED)
+    page.click(".draw")
+    page.wait_for_selector(".drawn")
+    shown = page.locator(".panel tbody tr td:first-child").all_inner_texts()
+    assert sorted(shown) == sorted(workflow.draw(sealed, pub.inputs, seed=SEED)["draw"]["panel"])
+
+
+def test_a_published_lottery_needs_its_own_inputs(page, server, tmp_path):
+    out = tmp_path / "published"
+    out.mkdir()
+    pub = workflow.publish(POOL, QUOTAS, 30)
+    files.write_publication(out, pub.bundle)
+    other = tmp_path / "other_pool.csv"
+    other.write_text(POOL.read_text(encoding="utf-8").replace("R0001,", "R9999,", 1), encoding="utf-8")
+    page.goto(server.url + "/")
+    upload(page, "upload-pool", other)
+    upload(page, "upload-quotas", QUOTAS)
+    page.wait_for_selector(".uploaded-quotas")
+    upload(page, "upload-resume", out / "audit.json")
+    problems = page.locator(".upload-resume .problems")
+    problems.wait_for()
+    assert "is not the one the draw used" in problems.inner_text()
