@@ -10,7 +10,6 @@ a clear majority. (`cocreate calibrate --directions 20` reports both over 20 set
 direction reverses, in scenarios/calibration/NOTE.md.)
 """
 
-import numpy as np
 import pytest
 
 from sim.calibration import load_accepted
