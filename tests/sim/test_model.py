@@ -61,6 +61,11 @@ def test_decision_time_depends_on_the_strategy_and_the_number_of_sessions():
     fast, slow = (run(SMALL, s, 0).summary for s in ("inform", "consult"))
     assert slow["time_to_implementation"] > fast["time_to_implementation"]
     assert fast["time_to_implementation"] > fast["decision_week"]
+    # and money: letters, honoraria and sessions cost more than a consultation, which costs more than a campaign
+    cost = {s: run(SMALL, s, 0).summary["process_cost"] for s in ("inform", "consult", "cocreate_sortition")}
+    assert cost["cocreate_sortition"] > cost["consult"] > cost["inform"] > 0
+    longer = run(SMALL.with_overrides({"engagement.sessions": 10}), "cocreate_sortition", 0).summary["process_cost"]
+    assert longer - cost["cocreate_sortition"] == pytest.approx(4 * SMALL.cost.session / 1000)
 
 
 def test_panel_members_are_mesa_agents_only_while_deliberating():
