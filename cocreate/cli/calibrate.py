@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocreate.cli.common import fail
+from cocreate.cli.common import check_writable, fail
 
 
 class _Reused(Exception):
@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--directions {directions}: give 0 (none) or a number of accepted sets")
         if out.exists() and not out.is_dir():
             fail(f"--out: {out} is a file; give a directory")
+        check_writable(out)
         sc = None
         if scenario is not None:
             try:
