@@ -12,8 +12,10 @@ The model's trust signals come through five channels (`sim.mechanisms.CHANNELS`)
 A run with only channel c switched on, minus the run with every channel off, under the same seed (common random
 numbers: same population, network, news, draws), is c's contribution. Everything that does not go through trust
 (who takes part, deliberation, the decision, implementation) runs identically in all of them, so with every
-channel off trust does not move at all. The contributions add up to the full run's result up to an interaction
-term (the asymmetric update and clipping make channels interact; `interaction` reports it) - tested in
+channel off trust does not move at all. Each channel's signal passes the asymmetric update separately
+(`sim.mechanisms.weekly_update`), so within a week the channels add exactly; what remains, reported as
+`interaction`, comes from later weeks' updates depending on the trust earlier channels left (headroom) and from
+clipping at 0 and 1. The contributions add up to the total effect within Monte Carlo error - tested in
 tests/sim/test_channels.py.
 
 Output keys are ``"<metric>@<channel>"`` (and ``@interaction``), the convention `sim.sweep.analysis.decomposition`
