@@ -1,5 +1,6 @@
-"""The web app in a real browser: each test starts `cocreate serve` itself on a free port (and stops it), and drives
-Debian's headless chromium with Playwright (never a browser a test tool downloads; `make test` installs chromium).
+"""The web app in a real browser: the tests start `cocreate serve` themselves on a free port (one per test module,
+stopped after it; each test has its own browser session), and drive Debian's headless chromium with Playwright
+(never a browser a test tool downloads; `make test` installs chromium).
 
 Screenshots of every page go to the test's temporary folder; with COCREATE_SCREENSHOT_DIR set, the README's two
 (``web-draw.png``, ``web-explore.png``) are copied there too (`docs/img`)."""
@@ -61,8 +62,9 @@ class Server:
         return self.proc.stdout.read() if self.proc.stdout else ""
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server():
+    """One server per test module (each test gets its own browser context, so its own session)."""
     s = Server()
     try:
         yield s
