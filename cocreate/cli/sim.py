@@ -38,7 +38,30 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
 
 
 OUTPUTS = ("series.csv", "series.parquet", "summary.csv", "summary.parquet", "paired_vs_inform.csv", "trust.png",
-           "support.png")
+           "support.png", "channels.csv", "channels_vs_inform.csv")
+
+
+def channel_tables(decomposed: list[tuple[str, int, dict]], paired, metric: str = "trust_change"):
+    """From (strategy, seed, `sim.decompose` output) per run: the long table of each run's contribution of every
+    channel to `metric` (channel, contribution), and the paired difference of each channel's contribution against
+    inform with a t-interval (empty without inform)."""
+    import pandas as pd
+
+    from sim import CHANNELS
+
+    parts = (*CHANNELS, "interaction")
+    long = pd.DataFrame([{"strategy": s, "seed": seed, "metric": metric, "channel": c,
+                          "contribution": out[f"{metric}@{c}"]} for s, seed, out in decomposed for c in parts])
+    wide = pd.DataFrame([{"strategy": s, "seed": seed, **{c: out[f"{metric}@{c}"] for c in parts},
+                          "total": out[metric]} for s, seed, out in decomposed])
+    if "inform" not in set(wide["strategy"]) or wide["strategy"].nunique() < 2:
+        return long, pd.DataFrame()
+    frames = []
+    for c in (*parts, "total"):
+        frame = paired(wide, c)
+        frame.insert(1, "channel", c)
+        frames.append(frame.assign(metric=metric))
+    return long, pd.concat(frames, ignore_index=True)
 
 
 def _ignore_interrupts() -> None:
@@ -80,13 +103,24 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="output directory (created if missing)"),
         jobs: int = typer.Option(1, "--jobs", help="worker processes"),
         force: bool = typer.Option(False, help="replace the outputs of an earlier run in --out"),
+        channels: bool = typer.Option(False, "--channels", help="also split each run's trust change by channel "
+                                      "(outcome, procedure, exposure, delivery, news; seven runs per run): writes "
+                                      "channels.csv and channels_vs_inform.csv"),
     ) -> None:
         """Run strategies x seeds; write series and summaries (CSV, Parquet) and PNG plots of trust and support."""
         from rich.console import Console
         from rich.progress import Progress
         from rich.table import Table
 
-        from sim import STRATEGIES, ScenarioError, load_scenario, paired_t_intervals, run, summaries
+        from sim import (
+            STRATEGIES,
+            ScenarioError,
+            decompose,
+            load_scenario,
+            paired_t_intervals,
+            run,
+            summaries,
+        )
 
         try:
             sc = load_scenario(scenario)
@@ -113,21 +147,24 @@ def register(app: typer.Typer) -> None:
         if clash and not force:
             fail(f"{out}: already holds {', '.join(clash)} from an earlier run; choose another --out or add --force")
         tasks = [(s, seed) for seed in range(seeds) for s in strategies]
-        results = []
+        results, decomposed = [], []
+        jobs_list = [(run, "simulating", results)] + ([(decompose, "decomposing by channel", decomposed)]
+                                                      if channels else [])
         console = Console(stderr=True)
         try:
             with Progress(console=console, transient=True) as progress:
-                bar = progress.add_task("simulating", total=len(tasks))
-                if jobs == 1:
-                    for s, seed in tasks:
-                        results.append(run(sc, s, seed))
-                        progress.advance(bar)
-                else:
+                for fn, label, into in jobs_list:
+                    bar = progress.add_task(label, total=len(tasks))
+                    if jobs == 1:
+                        for s, seed in tasks:
+                            into.append(fn(sc, s, seed))
+                            progress.advance(bar)
+                        continue
                     ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_ignore_interrupts)
                     try:
-                        for r in ex.map(run, [sc] * len(tasks), [s for s, _ in tasks], [k for _, k in tasks]):
-                            results.append(r)
+                        for r in ex.map(fn, [sc] * len(tasks), [s for s, _ in tasks], [k for _, k in tasks]):
+                            into.append(r)
                             progress.advance(bar)
                     finally:  # on Ctrl-C too: stop the workers now rather than wait for their runs
                         for proc in list(getattr(ex, "_processes", {}).values()):
@@ -136,9 +173,20 @@ def register(app: typer.Typer) -> None:
         except ValueError as err:  # e.g. too few volunteers for the panel
             fail(f"{scenario}: {err}")
         kept: list[str] = []
+        by_channel = vs_inform = None
+        if channels:
+            by_channel, vs_inform = channel_tables([(s, seed, d) for (s, seed), d in zip(tasks, decomposed,
+                                                                                       strict=True)],
+                                                   paired_t_intervals)
         with deferred_interrupts(kept):
             out.mkdir(parents=True, exist_ok=True)
             _write_outputs(out, results, strategies, plot_bands, paired_t_intervals, summaries, kept)
+            if by_channel is not None:
+                write_csv(out / "channels.csv", by_channel)
+                kept.append("channels.csv")
+                if len(vs_inform):
+                    write_csv(out / "channels_vs_inform.csv", vs_inform)
+                    kept.append("channels_vs_inform.csv")
         table = summaries(results)
         view = Table(title=f"{sc.name}: means over {seeds} seed(s), {sc.population.size} citizens")
         cols = ["trust_change", "support_at_decision", "solution_quality", "time_to_implementation",
@@ -151,4 +199,15 @@ def register(app: typer.Typer) -> None:
             view.add_row(s, *[f"{v:.3f}" for v in row])
         shown = Console()
         Console(width=max(shown.width, 110) if not shown.is_terminal else None).print(view)
-        typer.echo(f"wrote {out}/series.csv|parquet, summary.csv|parquet, trust.png, support.png")
+        if vs_inform is not None and len(vs_inform):
+            ch = Table(title="trust change vs inform, by channel (mean paired difference over seeds)")
+            ch.add_column("strategy", no_wrap=True)
+            parts = list(dict.fromkeys(vs_inform["channel"]))
+            for c in parts:
+                ch.add_column(c, justify="right", no_wrap=True)
+            for s, frame in vs_inform.groupby("strategy", sort=False):
+                by = dict(zip(frame["channel"], frame["mean_diff"], strict=True))
+                ch.add_row(s, *[f"{by[c]:+.4f}" for c in parts])
+            Console(width=max(shown.width, 110) if not shown.is_terminal else None).print(ch)
+        typer.echo(f"wrote {out}/series.csv|parquet, summary.csv|parquet, trust.png, support.png"
+                   + (", channels.csv, channels_vs_inform.csv" if channels else ""))

@@ -85,3 +85,24 @@ def test_parallel_jobs_give_the_same_results(app, tmp_path):
         assert res.exit_code == 0, res.output
         outs.append(pd.read_csv(out / "summary.csv"))
     pd.testing.assert_frame_equal(outs[0], outs[1])
+
+
+def test_simulate_channels_splits_each_effect_by_channel(app, tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["simulate", str(path), "-s", "inform", "-s", "captured", "--seeds", "2",
+                                   "--channels", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "by channel" in res.output
+    long = pd.read_csv(out / "channels.csv")
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(long) == len(summary) * 6  # five channels and the interaction, per run
+    # per run, the contributions and the interaction make up the run's trust change (with no channel on, trust
+    # does not move)
+    total = long.groupby(["strategy", "seed"])["contribution"].sum()
+    own = summary.set_index(["strategy", "seed"])["trust_change"]
+    assert (total - own.loc[total.index]).abs().max() < 1e-9
+    paired = pd.read_csv(out / "channels_vs_inform.csv").set_index("channel")
+    assert set(paired["strategy"]) == {"captured"}
+    assert paired.loc["exposure", "mean_diff"] <= 0 and paired.loc["total", "mean_diff"] < 0
