@@ -29,6 +29,7 @@ from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.inputs import read_pool, read_quotas
 from selection.lottery import files, workflow
+from selection.population.margins import read_margins
 
 TABLES = ".csv,.tsv,.txt,.xlsx"
 STAGE_WORDS = {"leximin": ("types fixed", "lowest probability so far"),
@@ -116,6 +117,12 @@ def _validate(d: Draft) -> Draft:
             notes += list(quotas.notes)
         except UserError as err:
             problems["quotas"] = tuple(err.problems) or tuple(err.lines())
+    if "margins" in d.uploads:
+        try:
+            read_margins(d.uploads["margins"].path)
+            problems.pop("margins", None)
+        except UserError as err:
+            problems["margins"] = tuple(err.problems) or tuple(err.lines())
     return replace(d, problems=problems, notes=tuple(notes), columns=columns, detected_id=detected)
 
 
@@ -196,9 +203,20 @@ def _metrics(bundle: dict, inputs) -> dict:
     return metric_summary(inputs.problem, target, panel)
 
 
+def margins_of(d: Draft) -> pd.DataFrame | None:
+    """The population margins uploaded (feature, value, share), or None."""
+    up = d.uploads.get("margins")
+    if up is None or "margins" in d.problems:
+        return None
+    try:
+        return read_margins(up.path)
+    except UserError:
+        return None
+
+
 def _write_report(out: Path, bundle: dict, d: Draft) -> None:
     write_selection_report(out, report_data(bundle, d.inputs, _metrics(bundle, d.inputs), d.legacy,
-                                            notes=list(d.warnings)), "en")
+                                            margins_of(d), notes=list(d.warnings)), "en")
 
 
 def _fresh_folder() -> Path:
@@ -334,7 +352,8 @@ def FilesStep(d: Draft, locked: bool):
                     "category,name layouts). A cocreate.toml settings file may give the panel size, household and "
                     "id columns. Files stay on this computer, in a temporary folder removed when you close the page.")
         for slot, label, accept in (("pool", "Pool (respondents)", TABLES), ("quotas", "Quotas", TABLES),
-                                    ("settings", "Settings (optional cocreate.toml)", ".toml")):
+                                    ("settings", "Settings (optional cocreate.toml)", ".toml"),
+                                    ("margins", "Population margins (optional: feature,value,share)", TABLES)):
             with solara.Div(classes=[f"upload-{slot}"]):
                 uploads.FileChooser(label=label, slot=f"draw-{slot}", accept=accept, disabled=locked,
                                     name=FILENAME if slot == "settings" else None,
@@ -407,9 +426,10 @@ def CheckTable(result):
         solara.Text("No relaxation within min_flex/max_flex helps: widen them or enlarge the pool.")
 
 
-def _figures(bundle: dict, pub) -> tuple[list[str], str, str]:
-    """(representativeness figure per feature, probabilities by group, histogram) as data URIs."""
-    data = report_data(bundle, pub.inputs, _metrics(bundle, pub.inputs))
+def _figures(bundle: dict, pub, margins: pd.DataFrame | None) -> tuple[list[str], str, str]:
+    """(representativeness figure per feature: the pool, the expected and drawn panel and, with margins, the
+    population against the quotas; probabilities by group; histogram) as data URIs."""
+    data = report_data(bundle, pub.inputs, _metrics(bundle, pub.inputs), margins=margins)
     k, n = data["k"], data["n"]
     features: dict[str, list[dict]] = {}
     for q in data["quotas"]:
@@ -439,11 +459,11 @@ def ComputeStep(d: Draft, locked: bool):
             return
         pub, legacy = state.result
         bundle = d.latest or d.published or pub.bundle
-        Result(pub, legacy, bundle)
+        Result(pub, legacy, bundle, margins_of(d))
 
 
 @solara.component
-def Result(pub, legacy, bundle: dict):
+def Result(pub, legacy, bundle: dict, margins: pd.DataFrame | None = None):
     m = pub.result.metrics
     label = {"fair_share": "fair share k/n", "min_probability": "lowest probability",
              "max_probability": "highest probability", "gini": "Gini (0 = all equal)",
@@ -464,7 +484,7 @@ def Result(pub, legacy, bundle: dict):
                                    if drawn else {})} for q in metrics["quotas"]])
     solara.HTML(tag="h3", unsafe_innerHTML="Quotas")
     Table(quota_rows, classes=["quota-table"])
-    by_feature, by_group, histogram = _figures(bundle, pub)
+    by_feature, by_group, histogram = _figures(bundle, pub, margins)
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Column():
             solara.HTML(tag="h3", unsafe_innerHTML="Selection probability by group")
@@ -472,7 +492,8 @@ def Result(pub, legacy, bundle: dict):
             Figure(histogram, "how many volunteers have each probability", classes=["histogram"])
         with solara.Column():
             solara.HTML(tag="h3", unsafe_innerHTML="Representativeness: pool, expected panel"
-                        + (", drawn panel" if drawn else "") + " against the quotas")
+                        + (", drawn panel" if drawn else "") + (", population" if margins is not None else "")
+                        + " against the quotas")
             for uri in by_feature:
                 Figure(uri, "representativeness", classes=["representativeness"])
 

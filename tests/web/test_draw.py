@@ -11,17 +11,35 @@ from selection.lottery import files, workflow
 from tests.web.conftest import DATA, shoot, upload
 
 SEED = "Lotto 2026-12-05: 3 11 19 28 35 42"
+MARGINS = """feature,value,share
+gender,female,0.51
+gender,male,0.48
+gender,non-binary,0.01
+age,16-29,0.2
+age,30-44,0.25
+age,45-64,0.33
+age,65+,0.22
+education,higher,0.35
+education,secondary,0.4
+education,primary,0.25
+origin,native,0.7
+origin,migrant background,0.3
+"""
 POOL, QUOTAS = DATA / "example_pool.csv", DATA / "example_quotas.csv"
 
 
 def test_upload_check_draw_download(page, server, tmp_path):
     settings = tmp_path / "cocreate.toml"
     settings.write_text('size = 30\nhousehold = ["address", "postcode"]\n', encoding="utf-8")
+    margins = tmp_path / "margins.csv"
+    margins.write_text(MARGINS, encoding="utf-8")
     page.goto(server.url + "/")
     page.wait_for_selector("text=Upload the pool and the quotas")
     upload(page, "upload-pool", POOL)
     upload(page, "upload-quotas", QUOTAS)
     upload(page, "upload-settings", settings)
+    upload(page, "upload-margins", margins)
+    page.wait_for_selector(".uploaded-margins >> text=margins.csv")
     page.wait_for_selector(".uploaded-pool >> text=example_pool.csv")
     page.wait_for_selector(".uploaded-quotas >> text=example_quotas.csv")
     page.wait_for_selector(".settings-said >> text=size 30")
@@ -36,6 +54,7 @@ def test_upload_check_draw_download(page, server, tmp_path):
     page.wait_for_selector(".quota-table", timeout=120_000)
     assert page.locator("img.by-group").count() == 1
     assert page.locator("img.representativeness").count() == 4  # one per feature
+    assert "population" in page.inner_text(".step-3")  # against the population margins too
     page.click(".publish")
     page.wait_for_selector(".commitment")
     commitment = page.inner_text(".commitment").strip()
