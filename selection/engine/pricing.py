@@ -25,6 +25,17 @@ class Pricer:
         self.params = exact_params(1e-10)
         self.calls = 0
 
+    def restrict(self, lo: np.ndarray, hi: np.ndarray, type_lo: np.ndarray, type_hi: np.ndarray) -> None:
+        """Only panels with quota seats within ``[lo, hi]`` and seats per type within ``[type_lo, type_hi]`` (a face
+        of the panel polytope; the constraints are added, so build a new pricer for another face)."""
+        for f, (expr, a, b) in enumerate(zip(self.model.seats, lo, hi, strict=True)):
+            if a > self.problem.lo[f]:
+                self.solver.Add(expr >= int(a))
+            if b < self.problem.hi[f]:
+                self.solver.Add(expr <= int(b))
+        for v, a, b in zip(self.x, type_lo, type_hi, strict=True):
+            v.SetBounds(int(a), int(b))
+
     def feasible(self) -> np.ndarray | None:
         """Any feasible panel, or None when the quotas admit none."""
         return self.best(np.ones(self.problem.n_types))[0]
@@ -47,3 +58,54 @@ class Pricer:
             return None, float("nan")
         best = self.model.values()
         return best, max(float(obj.BestBound()), float(w @ best))
+
+
+class LinearPricer:
+    """The same panel constraints as an LP (HiGHS, one persistent model, warm-started between calls): a proven upper
+    bound on the best panel's weight in about a millisecond, and the best panel itself whenever the LP optimum is
+    integral (a vertex of the relaxation that is a panel), which it mostly is on quota constraints. Optional
+    restriction to a face: quota rows held at one bound, types held at a value (``restrict``)."""
+
+    def __init__(self, problem: SelectionProblem):
+        import highspy
+
+        self.problem, self.T = problem, problem.n_types
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        T = self.T
+        h.addVars(T, np.zeros(T), problem.counts.astype(float))
+        h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
+        member = problem.type_matrix().astype(bool)
+        for f in range(len(problem.lo)):
+            idx = np.flatnonzero(member[f]).astype(np.int32)
+            h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
+        for g in problem.households:
+            h.addRow(-highspy.kHighsInf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h, self.calls, self.integral = h, 0, 0
+
+    def restrict(self, lo: np.ndarray, hi: np.ndarray, type_lo: np.ndarray, type_hi: np.ndarray) -> None:
+        """Quota rows within ``[lo, hi]`` and types within ``[type_lo, type_hi]`` (a face of the relaxation)."""
+        F = len(lo)
+        self.h.changeRowsBounds(F, np.arange(1, F + 1, dtype=np.int32), lo.astype(float), hi.astype(float))
+        self.h.changeColsBounds(self.T, np.arange(self.T, dtype=np.int32), type_lo.astype(float),
+                                type_hi.astype(float))
+
+    def best(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """(the LP optimum rounded to a panel when it is integral, else None; the LP optimum, an upper bound)."""
+        import highspy
+
+        self.calls += 1
+        h = self.h
+        h.changeColsCost(self.T, np.arange(self.T, dtype=np.int32), np.asarray(weights, dtype=float))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None, float("inf")
+        x = np.array(h.getSolution().col_value)
+        bound = float(h.getInfo().objective_function_value)
+        r = np.rint(x)
+        if np.abs(x - r).max() > 1e-7:
+            return None, bound
+        self.integral += 1
+        return r.astype(np.int64), bound

@@ -20,6 +20,11 @@ class SwapSearch:
         self.tv = problem.type_values  # (T, n_features) quota row per feature
         self.group = problem.type_household
         self.width = width
+        self.restrict(problem.lo, problem.hi, np.zeros(problem.n_types, dtype=np.int64), problem.counts)
+
+    def restrict(self, lo: np.ndarray, hi: np.ndarray, type_lo: np.ndarray, type_hi: np.ndarray) -> None:
+        """Swaps keep quota seats within ``[lo, hi]`` and seats per type within ``[type_lo, type_hi]``."""
+        self.lo, self.hi, self.type_lo, self.type_hi = lo, hi, type_lo, type_hi
 
     def _seats(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.tv[np.repeat(np.arange(len(x)), x)].ravel(), minlength=len(self.p.lo))
@@ -28,14 +33,16 @@ class SwapSearch:
         """Seated types ``out``, candidate types ``cand`` (room left, ``w`` above ``floor`` plus the lightest seated
         weight, the ``width`` heaviest) and the (out, cand) gain matrix of the feasible swaps (-inf elsewhere)."""
         p, tv = self.p, self.tv
-        out = np.flatnonzero(x > 0)
-        cand = np.flatnonzero((x < p.counts) & (w > floor + w[out].min()))
+        out = np.flatnonzero(x > self.type_lo)
+        if not len(out):
+            return out, out, np.zeros((0, 0))
+        cand = np.flatnonzero((x < self.type_hi) & (w > floor + w[out].min()))
         if len(cand) > self.width:
             cand = cand[np.argpartition(-w[cand], self.width)[: self.width]]
         if not len(cand):
             return out, cand, np.zeros((len(out), 0))
-        can_rm = seats > p.lo
-        can_add = seats < p.hi
+        can_rm = seats > self.lo
+        can_add = seats < self.hi
         to, tc = tv[out], tv[cand]
         ok = np.all((to[:, None, :] == tc[None, :, :]) | (can_rm[to][:, None, :] & can_add[tc][None, :, :]), axis=2)
         if len(p.households):

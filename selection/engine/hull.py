@@ -1,0 +1,123 @@
+"""The LP relaxation of the panel hull, and the leximin over it.
+
+Write Q for the convex hull of the feasible panels' seat-per-type vectors (the marginals any lottery over panels can
+reach) and P for its LP relaxation: ``0 <= x_t <= c_t``, ``sum x = k``, ``lo_f <= sum_{t in f} x_t <= hi_f``,
+``sum_{t in g} x_t <= 1`` per household group, plus any valid cuts ``a . x <= b`` added later. Q lies inside P, so the
+leximin over P is lexicographically at least the leximin over Q, and when the leximin point of P lies in Q it *is*
+the leximin of Q. P has T variables and a few dozen rows, so its leximin is a sequence of small LPs with no pricing.
+
+Values are weighted selection probabilities ``v_t = coef_t * x_t`` with ``coef_t = w_t / c_t``; the caller scales
+``coef`` so that the largest weight is 1 (values are then probabilities, in [0, 1]).
+"""
+
+import highspy
+import numpy as np
+
+from selection.problem import SelectionProblem
+
+LIFT = 1e-8
+"""A type whose value can rise by more than this (probability units) above its level is not stuck there."""
+SLACK = 1e-10
+"""Fixed types are held at their level minus this, so that rounding in the LP never makes a stage infeasible."""
+
+
+class Relaxation:
+    """P as one persistent HiGHS model. Columns: ``x_t`` (T), the level ``z``, lifts ``s_t`` (T). Rows: one level row
+    per type (``coef_t x_t - z - s_t >= 0`` while free; ``coef_t x_t >= v_t`` once fixed), size, quota rows,
+    household rows, then cuts."""
+
+    def __init__(self, problem: SelectionProblem, coef: np.ndarray):
+        self.problem, self.coef, self.T = problem, np.asarray(coef, dtype=float), problem.n_types
+        self.cuts: list[tuple[np.ndarray, float]] = []
+        self.lps = 0
+        self.tolerance = LIFT + 2 * SLACK  # how far a stuck type's level can lie below its true optimum
+        T = self.T
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+        h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        inf = highspy.kHighsInf
+        h.addVars(T, np.zeros(T), problem.counts.astype(float))
+        h.addVar(-inf, inf)
+        h.addVars(T, np.zeros(T), np.zeros(T))
+        z, s = T, np.arange(T + 1, 2 * T + 1)
+        for t in range(T):
+            h.addRow(0.0, inf, 3, np.array([t, z, s[t]], dtype=np.int32), np.array([self.coef[t], -1.0, -1.0]))
+        h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
+        member = problem.type_matrix().astype(bool)
+        for f in range(len(problem.lo)):
+            idx = np.flatnonzero(member[f]).astype(np.int32)
+            h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
+        for g in problem.households:
+            h.addRow(-inf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+        self.h, self.z, self.s = h, z, s
+
+    def add_cut(self, a: np.ndarray, b: float) -> None:
+        """Add the valid inequality ``a . x <= b`` (every feasible panel meets it)."""
+        nz = np.flatnonzero(a)
+        self.h.addRow(-highspy.kHighsInf, float(b), len(nz), nz.astype(np.int32), a[nz].astype(float))
+        self.cuts.append((a, b))
+
+    def _run(self) -> np.ndarray:
+        h = self.h
+        self.lps += 1
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.clearSolver()
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise RuntimeError(f"relaxed leximin LP failed: {h.modelStatusToString(h.getModelStatus())}")
+        return np.array(h.getSolution().col_value)
+
+    def leximin(self, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        """The leximin point of P: (values v (T,), the level index of each type). ``x* = v / coef``.
+
+        Each level maximises the lowest value among the free types; a type is stuck at that level when it has a
+        positive dual there (tight in every optimum) or when a release LP cannot lift it, with every other free type
+        kept at or above the level. Stuck types are fixed and the next level starts."""
+        h, T, z = self.h, self.T, self.z
+        inf = highspy.kHighsInf
+        free = np.ones(T, dtype=bool)
+        value, level = np.zeros(T), np.full(T, -1)
+        for t in range(T):  # reset: every type free, no lifts
+            h.changeCoeff(t, z, -1.0)
+            h.changeRowBounds(t, 0.0, inf)
+        n_levels = 0
+        while free.any():
+            h.changeColBounds(z, -inf, inf)
+            h.changeColCost(z, -1.0)
+            h.changeColsBounds(T, self.s, np.zeros(T), np.zeros(T))
+            h.changeColsCost(T, self.s, np.zeros(T))
+            x = self._run()
+            zstar = float(x[z])
+            dual = np.array(h.getSolution().row_dual)[:T]
+            stuck = free & (np.abs(dual) > 1e-9)
+            cand = free & ~stuck
+            # release: with z held at the level, lift as many candidates as possible by up to `cap`
+            h.changeColBounds(z, zstar - SLACK, zstar - SLACK)
+            h.changeColCost(z, 0.0)
+            cap = max(1e-4, 1e-2 * zstar)
+            while cand.any():
+                idx = self.s[cand]
+                h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.full(len(idx), cap))
+                h.changeColsCost(len(idx), idx, np.full(len(idx), -1.0))
+                x = self._run()
+                lifted = cand & (x[self.s] - SLACK > LIFT)
+                h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
+                h.changeColsCost(len(idx), idx, np.zeros(len(idx)))
+                if not lifted.any():
+                    stuck |= cand
+                    break
+                cand &= ~lifted
+            if not stuck.any():  # numerically flat level: fix the lowest free type so the loop always ends
+                stuck[np.flatnonzero(free)[np.argmin(self.coef[free] * x[:T][free])]] = True
+            for t in np.flatnonzero(stuck):
+                h.changeCoeff(int(t), z, 0.0)
+                h.changeRowBounds(int(t), zstar - SLACK, inf)
+            value[stuck], level[stuck] = zstar, n_levels
+            free &= ~stuck
+            n_levels += 1
+            if progress:
+                progress(T - int(free.sum()), T, zstar)
+        return value, level
