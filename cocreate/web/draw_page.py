@@ -9,6 +9,7 @@ is withdrawn, its commitment no longer holds). A lottery is drawn once: after th
 and "start a new draw" begins again with nothing kept.
 """
 
+import html
 import io
 import shutil
 import threading
@@ -518,7 +519,7 @@ def PublishStep(d: Draft, locked: bool):
             return
         lot = d.published["lottery"]
         solara.Text("Commitment (SHA-256 of lottery.csv): announce it with the lottery, before the seed exists.")
-        solara.HTML(tag="div", unsafe_innerHTML=lot["sha256"], classes=["commitment"])
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(str(lot["sha256"])), classes=["commitment"])
         Downloads([(n, (d.out / n).read_bytes()) for n in ("lottery.csv", "lottery.html")], classes=["published"])
         if not locked and compute_job.value.status == "done":
             solara.Button("Withdraw and change the inputs", outlined=True, on_click=_withdraw,

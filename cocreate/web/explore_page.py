@@ -167,11 +167,23 @@ def scenario():
     return base.with_overrides(dict(values.value)) if values.value else base
 
 
+def _scenario_or_problem(state):
+    """The scenario with the sliders' values, or None with the schema's one-line problem shown in ``state``."""
+    try:
+        return scenario()
+    except sim.ScenarioError as err:
+        state.set(jobs.JobState("failed", problems=(str(err),)))
+        return None
+
+
 def start_runs() -> None:
     jobs.cancel(runs_job)
     channels_job.set(jobs.JobState())
     chosen = [s for s in sim.STRATEGIES if s in strategies.value]
-    jobs.start(runs_job, work.scenario_runs, {"scenario": scenario(), "strategies": chosen,
+    chosen_scenario = _scenario_or_problem(runs_job)
+    if chosen_scenario is None:
+        return
+    jobs.start(runs_job, work.scenario_runs, {"scenario": chosen_scenario, "strategies": chosen,
                                               "seeds": list(range(int(seeds.value))),
                                               "population": int(population.value)},
                describe=lambda stage, done, total, v: (f"{done} of {total} runs", done / total))
@@ -179,7 +191,10 @@ def start_runs() -> None:
 
 def start_channels() -> None:
     chosen = [s for s in sim.STRATEGIES if s in strategies.value]
-    jobs.start(channels_job, work.scenario_channels, {"scenario": scenario(), "strategies": chosen,
+    chosen_scenario = _scenario_or_problem(channels_job)
+    if chosen_scenario is None:
+        return
+    jobs.start(channels_job, work.scenario_channels, {"scenario": chosen_scenario, "strategies": chosen,
                                                       "seeds": list(range(int(seeds.value))),
                                                       "population": int(population.value)},
                describe=lambda stage, done, total, v: (f"{done} of {total} decomposed runs", done / total))
@@ -259,6 +274,8 @@ def ExplorePage():
                 solara.Button("Decompose", outlined=True, on_click=start_channels, classes=["run-channels"],
                               disabled=cstate.running)
                 JobProgress(channels_job, "decomposition")
+                if cstate.status in ("failed", "crashed"):
+                    Problems(cstate.problems, title="The decomposition could not be run")
                 if cstate.status == "done" and len(cstate.result["channels"]):
                     Figure(channel_figure(cstate.result["channels"], chosen), "trust change by channel",
                            classes=["channel-plot"])

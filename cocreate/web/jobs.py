@@ -19,8 +19,16 @@ from queue import Empty
 
 from selection.errors import UserError
 
-PRELOAD = ["cocreate.web.work", "selection.lottery.workflow", "selection.lottery.verify", "selection.check"]
+PRELOAD = ["cocreate.web.work", "selection.lottery.workflow", "selection.lottery.verify", "selection.check", "sim"]
 """What the worker server imports once, so each job starts at once."""
+
+
+def warm_up() -> None:
+    """Start the worker server now (in the background), so that the first job does not wait for its imports."""
+    import multiprocessing.forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="cocreate-warm-up", daemon=True).start()
 
 
 class Cancelled(Exception):
@@ -155,7 +163,10 @@ def start(state, fn: Callable, kwargs: dict, *, describe: Callable | None = None
     context = _context()
     key = context.id if context is not None else ""
     with _LOCK:
+        first = key not in _SESSIONS
         _SESSIONS.setdefault(key, set()).add(job)
+    if first and context is not None:
+        context.on_close(lambda: cancel_all(key))  # the session ends: its jobs stop
     began = time.monotonic()
     state.set(JobState("running", "starting", None, job=job))
 

@@ -52,6 +52,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
                 webbrowser.open(url)
 
     threading.Thread(target=announce, daemon=True).start()
+    from cocreate.web import jobs
+
+    jobs.warm_up()
     try:
         server.run()
     finally:

@@ -42,9 +42,12 @@ def test_cancel_a_long_run_and_recover(page, server, tmp_path):
     page.wait_for_selector(".uploaded-quotas >> text=big_quotas.csv")
     page.click(".run-compute")
     page.wait_for_selector(".cocreate-job .cancel")
-    page.wait_for_timeout(3000)
-    assert page.locator(".cocreate-job").count() == 1  # still running after 3 s
+    deadline = time.monotonic() + 30
+    while not workers(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert workers(server), "no worker process runs the job"
+    page.wait_for_timeout(3000)
+    assert page.locator(".cocreate-job").count() == 1  # still running 3 s into the solve
     shoot(page, tmp_path, "draw-page-running.png")
     started = time.monotonic()
     page.click(".cocreate-job .cancel")
