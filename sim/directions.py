@@ -5,7 +5,9 @@ and a seed returning a number that is positive when the claim holds in that futu
 they face the same population, network, news and draws). `direction_shares` runs every direction over a set of
 parameter sets (the calibrated region: `scenarios/calibration/accepted.csv`) and seeds and reports the share of
 futures in which each holds and the share of parameter sets in which it holds on average over the seeds; `reversal_region` finds, with PRIM, the part of parameter space where a direction
-reverses - only when there are enough futures per parameter (`MIN_POINTS_PER_DIMENSION`), and says so otherwise.
+reverses - only when there are enough futures per parameter (`MIN_POINTS_PER_DIMENSION`) and only over the
+parameters that separate the reversals from the rest (`sim.sweep.analysis.separating_columns`), and says so
+otherwise.
 
 tests/sim/test_directions.py asserts a high share for each over the calibrated region; `cocreate calibrate
 --directions N` writes the shares and reversal regions next to the calibration.
@@ -181,7 +183,7 @@ def direction_shares(accepted: pd.DataFrame, n_sets: int = 20, seeds: int = 2, p
 def reversal_region(values: pd.DataFrame, params: list[str], direction: Direction | None = None) -> str:
     """Where the direction reverses (does not hold), as a PRIM box over `params`, or why there is none to report:
     it never reverses, or there are fewer than MIN_POINTS_PER_DIMENSION futures per parameter."""
-    from sim.sweep.analysis import prim
+    from sim.sweep.analysis import PRIM_SCREEN_ALPHA, prim, separating_columns
 
     y = ~(direction.holds(values["value"]) if direction else values["value"].to_numpy() > 0)
     if not y.any():
@@ -190,10 +192,13 @@ def reversal_region(values: pd.DataFrame, params: list[str], direction: Directio
     if len(values) < need:
         return (f"reverses in {y.sum()} of {len(values)} futures; too few futures for PRIM over {len(params)} "
                 f"parameters (need {need}: {MIN_POINTS_PER_DIMENSION} per parameter)")
-    x = values[params]
-    x = x.loc[:, x.nunique() > 1]
-    box = prim(x, y)
-    return f"reverses in {y.sum()} of {len(values)} futures; PRIM box: {box.describe()}"
+    screened = separating_columns(values[params], y)
+    if not screened:
+        return (f"reverses in {y.sum()} of {len(values)} futures; no parameter separates them from the rest "
+                f"(Kolmogorov-Smirnov, p < {PRIM_SCREEN_ALPHA:g}/{len(params)}): single-run noise, not a region")
+    box = prim(values[screened], y)
+    return (f"reverses in {y.sum()} of {len(values)} futures; PRIM box over the separating parameters "
+            f"({', '.join(screened)}): {box.describe()}")
 
 
 __all__ = ["BY_NAME", "DIRECTIONS", "MIN_POINTS_PER_DIMENSION", "Direction", "direction_shares", "direction_values",

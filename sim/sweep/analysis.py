@@ -249,6 +249,23 @@ def decomposition(results: pd.DataFrame, outcome: str, versus: str, *, conf: flo
 #: parameters at random (16 points in 15 dimensions: a box on noise).
 PRIM_MIN_POINTS_PER_DIMENSION = 10
 
+#: Family-wise level of the screen that picks the parameters PRIM may restrict (`separating_columns`).
+PRIM_SCREEN_ALPHA = 0.05
+
+
+def separating_columns(x: pd.DataFrame, y, alpha: float = PRIM_SCREEN_ALPHA) -> list[str]:
+    """The numeric columns of `x` whose values differ between the cases (`y` true) and the rest: two-sample
+    Kolmogorov-Smirnov test at level alpha / (number of columns) (Bonferroni). PRIM is run on these only, so a
+    box cannot restrict a parameter that does not separate the cases (one that does not enter the outcome at all
+    would otherwise be peeled on noise). Empty when there are fewer than two cases or two non-cases."""
+    y = np.asarray(y, dtype=bool)
+    x = x.select_dtypes("number")
+    if y.sum() < 2 or (~y).sum() < 2 or x.shape[1] == 0:
+        return []
+    level = alpha / x.shape[1]
+    return [c for c in x.columns if x[c].nunique() > 1
+            and stats.ks_2samp(x.loc[y, c], x.loc[~y, c]).pvalue < level]
+
 
 @dataclass
 class PrimResult:

@@ -188,6 +188,12 @@ def _backfire(report: SweepAnalysis, results, names, strategies, dest: Path) -> 
         if numeric.shape[1] == 0 or y.sum() == 0 or y.all():
             rows.append({**row, "box": "(none: never backfires)" if y.sum() == 0 else "(none: backfires everywhere)"})
             continue
+        screened = analysis.separating_columns(numeric, y)
+        if not screened:
+            rows.append({**row, "box": "(none: no swept parameter separates the backfires from the rest, "
+                                       "Kolmogorov-Smirnov with Bonferroni; noise, not a region)"})
+            continue
+        numeric = numeric[screened]
         box = analysis.prim(numeric, y)
         t = box.trajectory.iloc[box.chosen]
         rows.append({**row, "box": box.describe(), "coverage": t["coverage"], "density": t["density"],

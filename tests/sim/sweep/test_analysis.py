@@ -93,6 +93,25 @@ def test_prim_finds_a_planted_box():
     assert box.trajectory["mass"].is_monotonic_decreasing
 
 
+def test_prim_is_screened_to_the_parameters_that_separate_the_cases():
+    """175 futures in 17 dimensions (the directions' budget): cases planted on 'a' alone. The screen keeps 'a'
+    and drops the 16 parameters that do not enter the outcome (PRIM alone may peel them on noise); with pure
+    noise nothing is kept, and the reversal region says so."""
+    from sim.directions import reversal_region
+
+    rng = np.random.default_rng(1)
+    cols = ["a"] + [f"p{i}" for i in range(16)]
+    x = pd.DataFrame(rng.uniform(size=(175, 17)), columns=cols)
+    y = (x["a"] < 0.15).to_numpy()
+    assert analysis.separating_columns(x, y) == ["a"]
+    noise = rng.uniform(size=175) < 0.1
+    assert analysis.separating_columns(x, noise) == []
+    values = x.assign(value=np.where(noise, -1.0, 1.0))
+    assert "no parameter separates" in reversal_region(values, cols)
+    found = reversal_region(x.assign(value=np.where(y, -1.0, 1.0)), cols)
+    assert "(a)" in found and "a <= 0.1" in found
+
+
 def test_prim_handles_integer_columns():
     x = pd.DataFrame({"k": np.repeat(np.arange(10), 50), "u": np.linspace(0, 1, 500)})
     box = analysis.prim(x, (x["k"] >= 7).to_numpy())
