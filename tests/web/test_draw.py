@@ -106,7 +106,11 @@ def test_a_bad_file_shows_its_problem_inline(page, server, tmp_path):
     bad = tmp_path / "quotas.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page.goto(server.url + "/")
-    upload(page, "upload-pool", POOL)
+    workbook = tmp_path / "example_pool.xlsx"
+    pd.read_csv(POOL, dtype=str).to_excel(workbook, index=False)
+    upload(page, "upload-pool", workbook)  # a workbook is read like a CSV
+    page.wait_for_selector(".uploaded-pool >> text=example_pool.xlsx")
+    page.wait_for_selector(".uploaded-pool >> text=read")
     upload(page, "upload-quotas", bad)
     problems = page.locator(".upload-quotas .problems")
     problems.wait_for()
