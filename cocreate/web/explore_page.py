@@ -213,13 +213,14 @@ def Slider(k: Knob, current):
 
     shown = f"{current:g}" if isinstance(current, float) else str(current)
     label = (f"{k.name} ({k.unit})" if k.unit else k.name) + f": {shown}"
-    with solara.Column(style={"min-width": "300px", "max-width": "420px"}, classes=["knob"]):
+    with solara.Column(style={"width": "380px"}, gap="0px", classes=["knob"]):
+        solara.Text(label, style={"font-size": "13px"})
         if k.whole:
-            solara.SliderInt(label, value=int(current), min=int(k.lo), max=int(k.hi), on_value=on)
+            solara.SliderInt("", value=int(current), min=int(k.lo), max=int(k.hi), on_value=on)
         else:
             step = (k.hi - k.lo) / 100
-            solara.SliderFloat(label, value=float(current), min=k.lo, max=k.hi, step=step, on_value=on)
-        solara.Text(k.doc, style={"font-size": "11px", "color": "#555"})
+            solara.SliderFloat("", value=float(current), min=k.lo, max=k.hi, step=step, on_value=on)
+        solara.Text(f"{k.doc} [{k.lo:g} to {k.hi:g}]", style={"font-size": "11px", "color": "#555"})
 
 
 @solara.component
