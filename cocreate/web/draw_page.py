@@ -460,11 +460,11 @@ def ComputeStep(d: Draft, locked: bool):
             return
         pub, legacy = state.result
         bundle = d.latest or d.published or pub.bundle
-        Result(pub, legacy, bundle, margins_of(d))
+        Result(pub, legacy, bundle, d)
 
 
 @solara.component
-def Result(pub, legacy, bundle: dict, margins: pd.DataFrame | None = None):
+def Result(pub, legacy, bundle: dict, d: Draft):
     m = pub.result.metrics
     label = {"fair_share": "fair share k/n", "min_probability": "lowest probability",
              "max_probability": "highest probability", "gini": "Gini (0 = all equal)",
@@ -485,7 +485,10 @@ def Result(pub, legacy, bundle: dict, margins: pd.DataFrame | None = None):
                                    if drawn else {})} for q in metrics["quotas"]])
     solara.HTML(tag="h3", unsafe_innerHTML="Quotas")
     Table(quota_rows, classes=["quota-table"])
-    by_feature, by_group, histogram = _figures(bundle, pub, margins)
+    margins_upload = None if "margins" in d.problems else d.uploads.get("margins")
+    margins = solara.use_memo(lambda: margins_of(d), [margins_upload])
+    by_feature, by_group, histogram = solara.use_memo(lambda: _figures(bundle, pub, margins),
+                                                      [id(bundle), id(pub), margins_upload])
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Column():
             solara.HTML(tag="h3", unsafe_innerHTML="Selection probability by group")
