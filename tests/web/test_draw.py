@@ -2,6 +2,7 @@
 with a public seed, replace a drop-out, download; the downloaded panel meets every quota and is the one the library
 draws from the same inputs and seed. A bad quota file shows its problem inline, naming the row and the column."""
 
+import io
 import zipfile
 
 import pandas as pd
@@ -28,14 +29,23 @@ origin,migrant background,0.3
 POOL, QUOTAS = DATA / "example_pool.csv", DATA / "example_quotas.csv"
 
 
+FORMULA = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+
+
 def test_upload_check_draw_download(page, server, tmp_path):
+    # the example pool, one address a spreadsheet would run as a formula: the downloads must neutralise it
+    pool = tmp_path / "example_pool.csv"
+    lines = POOL.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace("4 Example Street", '"' + FORMULA.replace('"', '""') + '"')
+    pool.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert FORMULA in pd.read_csv(pool, dtype=str)["address"].tolist()
     settings = tmp_path / "cocreate.toml"
     settings.write_text('size = 30\nhousehold = ["address", "postcode"]\n', encoding="utf-8")
     margins = tmp_path / "margins.csv"
     margins.write_text(MARGINS, encoding="utf-8")
     page.goto(server.url + "/")
     page.wait_for_selector("text=Upload the pool and the quotas")
-    upload(page, "upload-pool", POOL)
+    upload(page, "upload-pool", pool)
     upload(page, "upload-quotas", QUOTAS)
     upload(page, "upload-settings", settings)
     upload(page, "upload-margins", margins)
@@ -86,7 +96,7 @@ def test_upload_check_draw_download(page, server, tmp_path):
         assert q.min <= seats <= q.max, (q.feature, q.value, seats)
     assert not panel.duplicated(["address", "postcode"]).any()
     # and it is the library's own draw: same commitment, same panel
-    pub = workflow.publish(POOL, QUOTAS, 30, household=["address", "postcode"])
+    pub = workflow.publish(pool, QUOTAS, 30, household=["address", "postcode"])
     assert pub.bundle["lottery"]["sha256"] == commitment
     drawn = workflow.draw(pub.bundle, pub.inputs, seed=SEED)
     assert sorted(panel["id"]) == sorted(drawn["draw"]["panel"])
@@ -96,6 +106,12 @@ def test_upload_check_draw_download(page, server, tmp_path):
             "replacement-1/changes.csv"} <= names
     assert not any(".cocreate-local" in n for n in names)
     assert "Selection report" in archive.read("report.html").decode("utf-8")
+    # formula-safe: the address is in the panel or the rest of the pool, neutralised, never as a live formula
+    people = "".join(archive.read(n).decode("utf-8-sig") for n in ("panel.csv", "remaining.csv"))
+    assert "'=HYPERLINK" in people
+    assert not any(cell.startswith("=") for n in ("panel.csv", "reserves.csv", "remaining.csv")
+                   for cell in pd.read_csv(io.BytesIO(archive.read(n)), dtype=str, encoding="utf-8-sig")
+                   .fillna("").to_numpy().ravel())
     assert all(u.startswith(server.url) or u.startswith(("data:", "blob:")) for u in page.requests), \
         [u for u in page.requests if not u.startswith(server.url)][:5]
 
