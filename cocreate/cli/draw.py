@@ -61,6 +61,12 @@ def run_draw(folder: Path, seed: str | None, number: int | None, pool_path: Path
     return bundle
 
 
+def as_written(ids: list[str]) -> list[str]:
+    """Ids as the pool has them: an id copied from our CSV files keeps the apostrophe that stops a spreadsheet from
+    reading ``=``, ``+``, ``-`` or ``@`` at its start as a formula; it is not part of the id."""
+    return [i[1:] if i[:1] == "'" and i[1:2] in ("=", "+", "-", "@") else i for i in ids]
+
+
 def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_path: Path | None = None,
                 quotas_path: Path | None = None) -> tuple[Path, dict]:
     """Replace drop-outs in the newest panel of ``folder``; writes ``replacement-N`` and returns (its path, step)."""
@@ -72,7 +78,7 @@ def run_replace(folder: Path, dropped: str, exclude: str | None = None, pool_pat
         if not split(dropped):
             fail("--dropped: give the ids of the members who dropped out, comma-separated")
         inputs = workflow.load_inputs(bundle, pool_path, quotas_path, files.read_local(folder))
-        bundle, step, result = workflow.replace(bundle, inputs, split(dropped), split(exclude))
+        bundle, step, result = workflow.replace(bundle, inputs, as_written(split(dropped)), as_written(split(exclude)))
         with deferred_interrupts([f"replacement-{step['step']}"]):
             out = files.write_replacement(folder, bundle, inputs)
     except UserError as err:

@@ -39,15 +39,15 @@ class Selected:
         return self.result.probabilities
 
 
-STAGE_WORDS = {"leximin": ("types fixed", "lowest probability so far"),
-               "maximin": ("types fixed", "lowest probability so far"),
+STAGE_WORDS = {"relaxation": ("types at their level", "lowest probability at most"),
+               "decomposition": ("rounds", "share of the fair probabilities reached"),
                "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
 
 
 def describe_progress(stage: str, done: int, total: int, value: float) -> str:
     """One readable progress line: what is counted, and the figure labelled as what it is."""
     counted, figure = STAGE_WORDS.get(stage, ("steps", "value"))
-    text = f"{stage}: {done:,} of {total:,} {counted}"
+    text = f"{stage}: {done:,} of {total:,} {counted}" if total else f"{stage}: {done:,} {counted}"
     return text + (f", {figure} {value:.4f}" if figure else "")
 
 
@@ -59,7 +59,7 @@ def _publish(console: Console, **kwargs) -> tuple[workflow.Publication, dict | N
         task = bar.add_task(f"{kwargs['algorithm']}: reading the inputs and preparing", total=None)
 
         def progress(stage: str, done: int, total: int, value: float) -> None:
-            bar.update(task, completed=done, total=total, description=describe_progress(stage, done, total, value))
+            bar.update(task, completed=done, total=total or None, description=describe_progress(stage, done, total, value))
 
         return stoppable(publish_and_compare, kwargs, progress)
 
@@ -160,8 +160,8 @@ def partial_label(bundle: dict) -> str | None:
         return None
     bound = "unknown" if part["bound"] is None else f"at most {part['bound']:.4f}"
     return (f"STOPPED BY THE TIME LIMIT: not the exact leximin distribution. Its lowest selection probability is "
-            f"{part['min_probability']:.4f}; the fairest possible is {bound} higher at the level where it stopped "
-            f"({part['stages_completed']} levels certified). Rerun without --time-limit for the exact result")
+            f"{part['min_probability']:.4f}; the fairest possible lowest probability is {bound} higher. Rerun without "
+            f"--time-limit for the exact result")
 
 
 def _write_summary(out, pub, bundle, metrics, algorithm, size, m, draws, pool_path, quotas_path, legacy,

@@ -24,6 +24,8 @@ from selection.engine.swaps import SwapSearch
 from selection.problem import SelectionProblem
 
 EXACT = 1e-9
+VIOLATION = 1e-10
+"""A panel raises the master's ratio only if it beats the current one by more than this (the LP's own tolerance)."""
 ZERO = 1e-9
 """Target seats at or below this count as 0 (their type is held at 0)."""
 """``z >= 1 - EXACT`` counts as decomposed (the lottery's expected seats are within ``EXACT * x*_t`` of ``x*``)."""
@@ -75,7 +77,7 @@ class Decomposer:
         """Panels with ``sum_t coef_t y_t x_t > z`` near the best current ones: swap-improved, plus their improving
         single-swap neighbours, best first."""
         w = master.coef * y
-        floor = z + 1e-12
+        floor = z + VIOLATION
         found: dict[bytes, tuple[float, np.ndarray]] = {}
         for j in np.argsort(-(master.a @ y))[:starts]:
             x = self.swaps.improve(master.panels[j], w)
@@ -127,15 +129,17 @@ class Decomposer:
             if progress is not None and self.rounds % 10 == 0:
                 progress(self.rounds, z)
             w = master.coef * y
+            floor = z + VIOLATION
             x, _ = self.linear.best(w)
-            if x is not None and float(w @ x) > z + 1e-12:
-                new = [x, *self.swaps.neighbours(x, w, z + 1e-12, self.batch)]
+            if x is not None and float(w @ x) > floor and not master.has(x):
+                new = [x, *self.swaps.neighbours(x, w, floor, self.batch)]
             else:
                 new = self._heuristic(master, y, z)
+            new = [x for x in new if not master.has(x)]
             if not new:
                 self.exact_calls += 1
                 best, bound = self.pricer.best(w, hint=master.panels[-1])
-                if best is None or float(w @ best) <= z + 1e-12:  # the master is optimal over the priced panels
+                if best is None or float(w @ best) <= floor or master.has(best):  # the master is optimal
                     if z >= 1.0 - 1e-7:
                         return self._outcome(master, z, None)
                     if face is not None:  # outside the hull: open pricing to every panel for a valid cut
@@ -144,7 +148,7 @@ class Decomposer:
                         continue
                     scale = float(w.max())
                     return self._outcome(master, z, (w / scale, max(bound, z) / scale))
-                new = [best, *self.swaps.neighbours(best, w, z + 1e-12, self.batch)]
+                new = [best, *self.swaps.neighbours(best, w, floor, self.batch)]
             for x in new:
                 self._add(master, x)
 

@@ -65,8 +65,8 @@ def test_leximin_equals_brute_force(inst):
     result = select(pool, quotas, k)
     check_distribution(result)
     expected = brute.leximin(problem)
-    assert np.allclose(np.sort(result.probabilities.to_numpy()), np.sort(expected), atol=1e-5)
-    assert np.allclose(result.probabilities.to_numpy(), expected, atol=1e-5)
+    assert np.allclose(np.sort(result.probabilities.to_numpy()), np.sort(expected), atol=1e-6)
+    assert np.allclose(result.probabilities.to_numpy(), expected, atol=1e-6)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
