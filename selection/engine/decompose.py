@@ -59,7 +59,10 @@ class Decomposer:
         master = DualMaster(np.where(zero, 1.0, 1.0 / np.maximum(target, 1e-300)))
         if zero.any():
             master.fix(np.flatnonzero(zero), 0.0)
-        if self.panels:  # keep the columns on the target's face
+        if self.panels and face is None:
+            for x in self.panels:
+                master.add_panel(x)
+        elif self.panels:  # keep the columns on the target's face
             lo, hi, type_lo, type_hi = face
             a = np.array(self.panels)
             seats = a @ self.problem.type_matrix().T
@@ -97,7 +100,7 @@ class Decomposer:
         self.linear.restrict(*(face or full))
         self.swaps.restrict(*(face or full))
 
-    def run(self, target: np.ndarray, spend=None, progress=None) -> Outcome:
+    def run(self, target: np.ndarray, spend=None, progress=None, floor_only: bool = False) -> Outcome:
         """Decompose ``target`` or cut it off (see the module docstring). ``spend()``, called once per round, returns
         True to stop early (``stopped`` is then set and ``z`` is the ratio reached). ``progress(rounds, z)`` is
         called every 10 rounds.
@@ -105,9 +108,13 @@ class Decomposer:
         Pricing is first restricted to the smallest face of the relaxation holding the target (a lottery with
         expected seats ``target`` uses only panels there, so nothing is lost when the target is in the hull). If the
         face's panels cannot reach the target, the target is outside the hull; pricing then opens to every panel, so
-        that the cut returned is valid for all of them."""
+        that the cut returned is valid for all of them.
+
+        ``floor_only``: ``target`` is a floor to reach, not a point (maximin: every type at least the relaxation's
+        lowest level; ``sum target < k``). Then ``z = 1`` means every type reaches its floor, pricing is never
+        restricted, and the cut ``a . x <= b`` holds for every panel while every point above the floor breaks it."""
         target = np.where(target > ZERO, np.asarray(target, dtype=float), 0.0)
-        face = _face(self.problem, target)
+        face = None if floor_only else _face(self.problem, target)
         self._restrict(face)
         master = self._master(target, face)
         if not master.panels:

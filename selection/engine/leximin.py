@@ -51,8 +51,9 @@ class Budget:
 
 def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, seed: int = 0,
           progress: Progress | None = None, budget: Budget | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Leximin (``kind="leximin"``) or maximin (``kind="maximin"``: the leximin lottery, which also maximises the
-    minimum) over types.
+    """Leximin (``kind="leximin"``) or maximin (``kind="maximin"``: a lottery whose lowest weighted probability is
+    the relaxation's lowest level, so the highest possible; others are left wherever the decomposition puts them)
+    over types.
 
     Returns (panels as an (m, T) array of seats per type, their probabilities (m,), stats dict). Every panel is
     feasible; probabilities sum to 1; ``sum_j lam_j x_tj / c_t`` is each member's selection probability.
@@ -74,10 +75,11 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     while True:
         values, level = relax.leximin(None if progress is None else
                                       lambda done, total, z: progress("relaxation", done, total, z * wmax))
-        target = values / coef
+        floor_only = kind == "maximin" and values.min() > 1e-9
+        target = (np.full_like(values, values.min()) if floor_only else values) / coef
         if progress:
             progress("decomposition", 0, 0, float(values.min()) * wmax)
-        outcome = decomposer.run(target, spend=spend, progress=None if progress is None else
+        outcome = decomposer.run(target, spend=spend, floor_only=floor_only, progress=None if progress is None else
                                  lambda rounds, z: progress("decomposition", rounds, 0, z))
         if outcome.stopped or outcome.cut is None:
             break
@@ -86,15 +88,17 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
             raise RuntimeError(f"leximin: no convergence after {MAX_CUT_ROUNDS} cut rounds")
         relax.add_cut(*outcome.cut)
     reached = coef * (outcome.lam @ outcome.panels)
+    if floor_only:  # maximin: only the lowest level is claimed
+        values, reached = values.min(), reached.min()
     stats = {"method": "relaxation leximin + decomposition", "cut_rounds": cuts, "levels": int(level.max()) + 1,
              "decomposition_rounds": decomposer.rounds, "panels_generated": len(decomposer.panels),
              "pricing_calls": decomposer.exact_calls, "lp_pricing_calls": decomposer.linear.calls,
              "relaxation_lps": relax.lps,
-             "certified_tolerance": float(np.abs(reached - values).max()) + relax.tolerance}
+             "certified_tolerance": float(np.max(np.abs(reached - values))) + relax.tolerance}
     if budget is not None:
         stats["rounds"] = budget.used
     if outcome.stopped:
-        low = float(reached.min())
-        stats["partial"] = {"level": low * wmax, "bound": max(0.0, float(values.min()) - low) * wmax,
+        low = float(np.min(reached))
+        stats["partial"] = {"level": low * wmax, "bound": max(0.0, float(np.min(values)) - low) * wmax,
                             "rounds": budget.used, "stages_completed": cuts}
     return outcome.panels, outcome.lam, stats
