@@ -42,6 +42,7 @@ def test_verify_ok_then_a_mismatch(page, server, tmp_path):
     edited.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
     page.locator(".verify-page .cocreate-upload", has_text="panel.csv").locator("input").set_input_files(str(edited))
     page.wait_for_selector(".verified", state="detached")
+    page.get_by_label("Run the selection again", exact=False).uncheck(force=True)  # --quick: the files are enough
     page.click(".run-verify")
     page.wait_for_selector(".mismatch", timeout=120_000)
     assert "panel.csv" in page.inner_text(".verify-page")
