@@ -78,8 +78,10 @@ class Job:
         self._process = ctx.Process(target=_child, args=(self._queue, fn, kwargs, wants_progress), daemon=True)
         self._stop = threading.Event()
 
-    def run(self, progress: Callable | None = None, poll: float = 0.1):
-        """The function's result; raises its :class:`UserError`, :class:`Cancelled` or :class:`JobFailed`."""
+    def run(self, progress: Callable | None = None, poll: float = 0.1, tick: Callable | None = None):
+        """The function's result; raises its :class:`UserError`, :class:`Cancelled` or :class:`JobFailed`.
+        ``tick()`` (optional) is called about once a second while waiting, so a page can show the time elapsed."""
+        last = time.monotonic()
         try:
             if self._stop.is_set():
                 raise Cancelled()
@@ -90,6 +92,9 @@ class Job:
                 try:
                     kind, value = self._queue.get(timeout=poll)
                 except Empty:
+                    if tick is not None and time.monotonic() - last >= 1.0:
+                        last = time.monotonic()
+                        tick()
                     if not self._process.is_alive() and self._queue.empty():
                         if self._stop.is_set():
                             raise Cancelled() from None
@@ -174,9 +179,13 @@ def start(state, fn: Callable, kwargs: dict, *, describe: Callable | None = None
         text, fraction = describe(*args)
         state.set(replace(state.value, progress=text, fraction=fraction, seconds=time.monotonic() - began))
 
+    def tick() -> None:
+        if state.value.job is job and state.value.running:
+            state.set(replace(state.value, seconds=time.monotonic() - began))
+
     def runner() -> None:
         try:
-            result = job.run(progress if describe is not None else None)
+            result = job.run(progress if describe is not None else None, tick=tick)
             if on_done is not None:
                 on_done(result)
             state.set(JobState("done", "", 1.0, result, seconds=time.monotonic() - began))
