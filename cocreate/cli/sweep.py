@@ -191,6 +191,10 @@ def register(app: typer.Typer) -> None:
             fn = ScenarioModel(scen, population, decompose=channels)
             digest = hashlib.sha256(scen.model_dump_json().encode()).hexdigest()[:16]
             label = f"scenario {scenario.name} sha256:{digest} population={population or scen.population.size}"
+        if not params and not (design == "factorial" and samples == 1):
+            fail(f"--design {design} --samples {samples}: no parameter to vary, so every sample would be the same "
+                 "point; give --param name=LOW:HIGH or --ranges FILE (e.g. scenarios/calibration/ranges.yaml, the "
+                 "calibrated region), or --design factorial --samples 1 to replicate the scenario as it is")
         console = Console(stderr=True)
         try:
             with _ProgressBar() as bar:

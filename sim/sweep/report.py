@@ -106,11 +106,20 @@ def analyse_sweep(
     if len(strategies) > 1 and baseline in silent:
         report.notes.append(f"baseline {baseline} has no successful run: no paired differences")
     elif len(strategies) > 1:
-        report.paired = pd.concat(
+        paired = pd.concat(
             [analysis.paired_bootstrap_intervals(results, o, baseline, n_boot=n_boot, seed=seed, spec=spec)
              for o in outs],
             ignore_index=True,
         )
+        # an outcome a strategy does not define (no panel under inform, no decision under status_quo) has no
+        # pair: said once per outcome, never written as a row of NaN
+        undefined = paired[(paired["n_pairs"] == 0) | paired["mean_diff"].isna()]
+        if len(undefined):
+            parts = "; ".join(f"{o} ({', '.join(frame['strategy'])})"
+                              for o, frame in undefined.groupby("outcome", sort=False))
+            report.notes.append(f"no paired difference where an outcome is undefined for the strategy or for "
+                                f"{baseline} (no panel, no decision): {parts}")
+        report.paired = paired.drop(index=undefined.index).reset_index(drop=True)
         report.files.append(_write_csv(report.paired, dest / "paired_differences.csv"))
         report.files.append(plots.plot_paired(report.paired, dest / "paired_differences.png",
                                               first=(outcome, *spec.key)))

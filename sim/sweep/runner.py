@@ -12,6 +12,8 @@ at least every `flush_seconds`; ``resume=True`` runs only the run_ids missing fr
 from __future__ import annotations
 
 import os
+import platform
+import subprocess
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -36,6 +38,10 @@ from sim.sweep.store import (
 )
 
 RESERVED = frozenset(PLAN_COLUMNS) | frozenset(TRAILING_COLUMNS)
+#: The packages whose versions a sweep's manifest records (those a run's numbers depend on).
+PACKAGES = ("cocreate", "numpy", "scipy", "pandas", "networkx", "pydantic", "SALib", "pyarrow", "dask")
+#: The manifest key of where and with what a sweep was started: recorded, never compared on --resume.
+PROVENANCE = "provenance"
 
 ModelFn = Callable[[dict, str, int], Mapping]
 #: Called as ``progress(done, failed, total)``: runs finished (stored or lost) and failed so far, of `total` to do.
@@ -110,6 +116,30 @@ def sweep_manifest(
     }
 
 
+def provenance() -> dict:
+    """Where and with what a sweep runs: Python and package versions (None when not installed), the platform,
+    and the git commit of the code (with ``dirty`` when it has uncommitted changes; None outside a checkout)."""
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    here = Path(__file__).resolve().parent
+    commit = dirty = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip() or None
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                                    capture_output=True, text=True, timeout=10, check=True).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"versions": versions, "platform": platform.platform(), "machine": platform.machine(),
+            "git_commit": commit, "git_dirty": dirty, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
 def prepare_sweep(out: Path, manifest: dict, resume: bool) -> pd.DataFrame:
     """Check `out` against `manifest`, write the manifest, and return the full run plan."""
     out = Path(out)
@@ -124,6 +154,7 @@ def prepare_sweep(out: Path, manifest: dict, resume: bool) -> pd.DataFrame:
         raise SweepError(str(exc)) from None
     if (out / "sweep.json").exists():
         stored = read_manifest(out)
+        stored.pop(PROVENANCE, None)
         if not resume and not (stored == manifest and not part_files(out)):
             raise SweepError(f"{out} already holds a sweep; pass --resume to finish it, or choose another --out")
         if stored != manifest:
@@ -133,7 +164,7 @@ def prepare_sweep(out: Path, manifest: dict, resume: bool) -> pd.DataFrame:
                 "resume with the same options, or choose another --out"
             )
     else:
-        write_manifest(out, manifest)
+        write_manifest(out, {**manifest, PROVENANCE: provenance()})
     return plan
 
 

@@ -1,5 +1,7 @@
 """`cocreate sweep` and `cocreate analyse`: a tiny real sweep of the engagement model, and one-line errors."""
 
+import re
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -89,3 +91,55 @@ def test_bad_files_are_one_line_and_exit_2(tmp_path, scenario):
     assert bad.exit_code == 2 and "engagement.authenticity" in bad.output
     empty = runner.invoke(app, ["analyse", str(tmp_path)])
     assert empty.exit_code == 2 and "no sweep" in empty.output
+
+
+@pytest.mark.parametrize("design", ["lhs", "factorial", "sobol", "morris"])
+def test_a_design_with_nothing_to_vary_is_refused_in_one_line(tmp_path, scenario, design):
+    result = sweep(scenario, "--design", design, "--samples", "16", "--out", tmp_path / "o")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert "no parameter to vary" in lines[0] and "--ranges" in lines[0] and "--param" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_replicating_one_point_is_still_possible_and_the_manifest_says_what_ran_it(tmp_path, scenario):
+    import json
+
+    from sim.sweep.runner import PACKAGES
+
+    out = tmp_path / "o"
+    args = [scenario, "--design", "factorial", "--samples", "1", "--seeds", "2", "-s", "inform", "-s", "consult",
+            "--executor", "sequential", "--out", out]
+    assert sweep(*args).exit_code == 0
+    assert len(read_results(out)) == 4
+    prov = json.loads((out / "sweep.json").read_text())["provenance"]
+    assert set(PACKAGES) | {"python"} <= set(prov["versions"])
+    assert prov["versions"]["numpy"] and prov["versions"]["pandas"] and prov["platform"]
+    assert prov["git_commit"] is None or len(prov["git_commit"]) == 40
+    # the provenance is a record, not part of the sweep's identity: a resume on another day is the same sweep
+    manifest = json.loads((out / "sweep.json").read_text())
+    manifest["provenance"]["started"] = "1999-01-01T00:00:00Z"
+    (out / "sweep.json").write_text(json.dumps(manifest))
+    again = sweep(*args, "--resume")
+    assert again.exit_code == 0 and "0 runs done" in again.output.replace("\n", " ")
+
+
+def test_analyse_writes_no_nan_row_for_an_outcome_a_strategy_does_not_define(tmp_path, scenario):
+    out = tmp_path / "o"
+    args = [scenario, "--design", "lhs", "--samples", "2", "-p", "engagement.authenticity=0.2:0.9", "--seeds", "2",
+            "-s", "status_quo", "-s", "inform", "-s", "consult", "-s", "cocreate_sortition", "--executor",
+            "sequential", "--out", out]
+    assert sweep(*args).exit_code == 0
+    result = runner.invoke(app, ["analyse", str(out), "--boot", "200"])
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\bnan\b", result.output, re.IGNORECASE), result.output
+    summary = (out / "analysis" / "summary.md").read_text()
+    assert not re.search(r"\bnan\b", summary, re.IGNORECASE), summary
+    paired = pd.read_csv(out / "analysis" / "paired_differences.csv")
+    assert not paired[["mean_diff", "ci_low", "ci_high", "win_rate"]].isna().any().any()
+    assert (paired["n_pairs"] > 0).all()
+    # inform has no panel: its panel outcomes are said once in a note, not tabled
+    assert not ((paired["strategy"] == "inform") & (paired["outcome"] == "panel_quality")).any()
+    assert "panel_quality" in summary and "undefined" in summary
+    # and a defined comparison is still there
+    assert ((paired["strategy"] == "cocreate_sortition") & (paired["outcome"] == "trust_change")).any()
