@@ -22,7 +22,7 @@ SLACK = 1e-10
 
 
 class Relaxation:
-    """P as one persistent HiGHS model. Columns: ``x_t`` (T), the level ``z``, lifts ``s_t`` (T). Rows: one level row
+    """P as a HiGHS model, warm-started level to level. Columns: ``x_t`` (T), the level ``z``, lifts ``s_t`` (T). Rows: one level row
     per type (``coef_t x_t - z - s_t >= 0`` while free; ``coef_t x_t >= v_t`` once fixed), size, quota rows,
     household rows, then cuts."""
 
@@ -31,17 +31,21 @@ class Relaxation:
         self.cuts: list[tuple[np.ndarray, float]] = []
         self.lps = 0
         self.tolerance = LIFT + 2 * SLACK  # how far a stuck type's level can lie below its true optimum
-        T = self.T
+
+    def _build(self) -> None:
+        """A fresh model of P with the cuts so far. Rebuilt for every leximin: re-using one model across cut rounds
+        left HiGHS calling feasible LPs infeasible (seen on newdemocracy_hh_29 after five cuts)."""
+        problem, T = self.problem, self.T
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        h.setOptionValue("primal_feasibility_tolerance", 1e-10)
-        h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        h.setOptionValue("dual_feasibility_tolerance", 1e-9)
         inf = highspy.kHighsInf
         h.addVars(T, np.zeros(T), problem.counts.astype(float))
         h.addVar(-inf, inf)
         h.addVars(T, np.zeros(T), np.zeros(T))
-        z, s = T, np.arange(T + 1, 2 * T + 1)
+        z, s = T, np.arange(T + 1, 2 * T + 1, dtype=np.int32)
         for t in range(T):
             h.addRow(0.0, inf, 3, np.array([t, z, s[t]], dtype=np.int32), np.array([self.coef[t], -1.0, -1.0]))
         h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
@@ -51,23 +55,31 @@ class Relaxation:
             h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
         for g in problem.households:
             h.addRow(-inf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+        for a, b in self.cuts:
+            nz = np.flatnonzero(a)
+            h.addRow(-inf, float(b), len(nz), nz.astype(np.int32), a[nz].astype(float))
         self.h, self.z, self.s = h, z, s
 
     def add_cut(self, a: np.ndarray, b: float) -> None:
         """Add the valid inequality ``a . x <= b`` (every feasible panel meets it)."""
-        nz = np.flatnonzero(a)
-        self.h.addRow(-highspy.kHighsInf, float(b), len(nz), nz.astype(np.int32), a[nz].astype(float))
-        self.cuts.append((a, b))
+        self.cuts.append((np.asarray(a, dtype=float), float(b)))
 
     def _run(self) -> np.ndarray:
+        """Solve; on a failure of the warm-started simplex (at these tight tolerances HiGHS' simplex can wrongly call
+        a degenerate LP infeasible), retry cold, then with the interior point method."""
         h = self.h
         self.lps += 1
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        for retry in ("cold", "ipm"):
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                break
             h.clearSolver()
+            if retry == "ipm":
+                h.setOptionValue("solver", "ipm")
             h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                raise RuntimeError(f"relaxed leximin LP failed: {h.modelStatusToString(h.getModelStatus())}")
+            h.setOptionValue("solver", "choose")
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"relaxed leximin LP failed: {h.modelStatusToString(h.getModelStatus())}")
         return np.array(h.getSolution().col_value)
 
     def leximin(self, progress=None) -> tuple[np.ndarray, np.ndarray]:
@@ -76,13 +88,11 @@ class Relaxation:
         Each level maximises the lowest value among the free types; a type is stuck at that level when it has a
         positive dual there (tight in every optimum) or when a release LP cannot lift it, with every other free type
         kept at or above the level. Stuck types are fixed and the next level starts."""
+        self._build()
         h, T, z = self.h, self.T, self.z
         inf = highspy.kHighsInf
         free = np.ones(T, dtype=bool)
         value, level = np.zeros(T), np.full(T, -1)
-        for t in range(T):  # reset: every type free, no lifts
-            h.changeCoeff(t, z, -1.0)
-            h.changeRowBounds(t, 0.0, inf)
         n_levels = 0
         while free.any():
             h.changeColBounds(z, -inf, inf)
