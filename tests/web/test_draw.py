@@ -3,6 +3,9 @@ with a public seed, replace a drop-out, download; the downloaded panel meets eve
 draws from the same inputs and seed. A bad quota file shows its problem inline, naming the row and the column."""
 
 import io
+import json
+import subprocess
+import sys
 import zipfile
 
 import pandas as pd
@@ -95,11 +98,12 @@ def test_upload_check_draw_download(page, server, tmp_path):
         seats = int((panel[q.feature].str.casefold() == q.value.casefold()).sum())
         assert q.min <= seats <= q.max, (q.feature, q.value, seats)
     assert not panel.duplicated(["address", "postcode"]).any()
-    # and it is the library's own draw: same commitment, same panel
-    pub = workflow.publish(pool, QUOTAS, 30, household=["address", "postcode"])
-    assert pub.bundle["lottery"]["sha256"] == commitment
-    drawn = workflow.draw(pub.bundle, pub.inputs, seed=SEED)
-    assert sorted(panel["id"]) == sorted(drawn["draw"]["panel"])
+    # and it is the command line's draw (same library functions, a fresh process): same commitment, same panel
+    cli = tmp_path / "cli"
+    subprocess.run([sys.executable, "-m", "cocreate.cli", "select", str(pool), str(QUOTAS), "--out", str(cli),
+                    "--seed", SEED, "--compare-draws", "0"], check=True, capture_output=True)  # settings: size, household
+    assert json.loads((cli / "audit.json").read_text(encoding="utf-8"))["lottery"]["sha256"] == commitment
+    assert sorted(panel["id"]) == sorted(pd.read_csv(cli / "panel.csv", encoding="utf-8-sig", dtype=str)["id"])
     # every file, the report and the replacement step; never the private record of local paths
     assert {"lottery.csv", "lottery.html", "probabilities.csv", "tickets.csv", "audit.json", "panel.csv",
             "reserves.csv", "remaining.csv", "report.html", "replacement-1/panel.csv",

@@ -1,7 +1,10 @@
-"""Verify a draw in the browser: a bundle drawn by the library, its inputs and published files give OK; an edited
+"""Verify a draw in the browser: a bundle drawn by `cocreate select`, its inputs and published files give OK; an edited
 published file gives a mismatch naming it."""
 
-from selection.lottery import files, workflow
+import json
+import subprocess
+import sys
+
 from tests.web.conftest import DATA, shoot
 
 SEED = "EuroMillions 2026-12-01: 4 17 23 38 45 * 2 9"
@@ -9,11 +12,10 @@ POOL, QUOTAS = DATA / "example_pool.csv", DATA / "example_quotas.csv"
 
 
 def test_verify_ok_then_a_mismatch(page, server, tmp_path):
-    out = tmp_path / "draw"
-    out.mkdir()
-    pub = workflow.publish(POOL, QUOTAS, 30)
-    sealed = files.write_publication(out, pub.bundle)
-    files.write_draw(out, {**workflow.draw(sealed, pub.inputs, seed=SEED), "files": sealed["files"]}, pub.inputs)
+    out = tmp_path / "draw"  # drawn by the command line, in a fresh process like the server's
+    subprocess.run([sys.executable, "-m", "cocreate.cli", "select", str(POOL), str(QUOTAS), "--size", "30", "--out",
+                    str(out), "--seed", SEED, "--compare-draws", "0"], check=True, capture_output=True)
+    sealed = json.loads((out / "audit.json").read_text(encoding="utf-8"))
 
     page.goto(server.url + "/verify")
     page.wait_for_selector("text=Verify a draw")
@@ -29,7 +31,8 @@ def test_verify_ok_then_a_mismatch(page, server, tmp_path):
     page.get_by_label("Commitment announced before the draw (optional)").fill(sealed["lottery"]["sha256"])
     page.wait_for_timeout(500)
     page.click(".run-verify")
-    page.wait_for_selector(".verified", timeout=120_000)
+    page.wait_for_selector(".verified, .mismatch, .verify-page .problems", timeout=120_000)
+    assert page.locator(".verified").count() == 1, page.inner_text(".verify-page")
     text = page.inner_text(".verified")
     assert text.startswith("OK: lottery of 1000 quota-exact panels")
     assert f"follows from seed '{SEED}'" in text and "the lottery is the one committed to" in text
