@@ -153,8 +153,11 @@ class Decomposer:
                         face = None
                         self._restrict(None)
                         continue
-                    scale = float(w.max())
-                    return self._outcome(master, z, (w / scale, max(bound, z) / scale))
+                    # weights below 1e-9 of the largest are LP noise that only hurts the relaxation's LPs;
+                    # dropping them keeps the cut valid (every x >= 0) and still breaks the target
+                    a = w / float(w.max())
+                    a[a < 1e-9] = 0.0
+                    return self._outcome(master, z, (a, max(bound, z) / float(w.max()) + 1e-12))
                 new = [best, *self.swaps.neighbours(best, w, floor, self.batch)]
             for x in new:
                 self._add(master, x)
