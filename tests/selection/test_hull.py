@@ -119,3 +119,11 @@ def test_every_cut_holds_for_every_feasible_panel_and_cuts_the_point_off(inst):
         assert a @ target > b + 1e-9
         relax.add_cut(a, b)
     pytest.fail("no convergence in 20 cut rounds")
+
+
+@pytest.mark.parametrize("case", range(len(LOOSE)))
+def test_maximin_reaches_the_brute_force_minimum_where_the_relaxation_is_loose(case):
+    pool, quotas, k = make(*LOOSE[case])
+    expected = brute.leximin(build_problem(pool, quotas, k))
+    result = select(pool, quotas, k, algorithm="maximin")
+    assert abs(result.probabilities.min() - expected.min()) <= result.stats["certified_tolerance"] + 1e-7
