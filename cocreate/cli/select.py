@@ -15,6 +15,7 @@ from cocreate.cli.common import check_writable, deferred_interrupts, fail, stopp
 from cocreate.cli.draw import describe_reserves
 from cocreate.cli.reporting import COMPARISON_DRAWS, publish_and_compare, write_report, write_workbook
 from cocreate.settings import load_settings, merge, settings_path
+from selection.engine.api import PROGRESS_WORDS
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.inputs import read_table
@@ -39,9 +40,7 @@ class Selected:
         return self.result.probabilities
 
 
-STAGE_WORDS = {"relaxation": ("types at their level", "lowest probability at most"),
-               "decomposition": ("rounds", "share of the fair probabilities reached"),
-               "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
+STAGE_WORDS = PROGRESS_WORDS
 
 
 def describe_progress(stage: str, done: int, total: int, value: float) -> str:

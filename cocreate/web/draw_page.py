@@ -25,7 +25,7 @@ from cocreate.report import plots, report_data, write_selection_report
 from cocreate.settings import FILENAME, load_settings
 from cocreate.web import jobs, uploads, work
 from cocreate.web.widgets import Downloads, Figure, JobProgress, Problems, Table
-from selection.engine.api import ALGORITHMS
+from selection.engine.api import ALGORITHMS, PROGRESS_WORDS
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
 from selection.inputs import read_pool, read_quotas
@@ -33,15 +33,14 @@ from selection.lottery import files, workflow
 from selection.population.margins import read_margins
 
 TABLES = ".csv,.tsv,.txt,.xlsx"
-STAGE_WORDS = {"leximin": ("types fixed", "lowest probability so far"),
-               "maximin": ("types fixed", "lowest probability so far"),
-               "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
+STAGE_WORDS = PROGRESS_WORDS
 
 
 def describe_progress(stage: str, done: int, total: int, value: float) -> tuple[str, float | None]:
     """The progress line of the selection (what is counted, the figure labelled) and the fraction done."""
     counted, figure = STAGE_WORDS.get(stage, ("steps", "value"))
-    text = f"{stage}: {done:,} of {total:,} {counted}" + (f", {figure} {value:.4f}" if figure else "")
+    text = (f"{stage}: {done:,} of {total:,} {counted}" if total else f"{stage}: {done:,} {counted}") + \
+        (f", {figure} {value:.4f}" if figure else "")
     return text, (done / total if total else None)
 
 

@@ -16,6 +16,11 @@ from selection.records import Pool, Quotas
 ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
 TOLERANCE = 1e-6
 """Default certification tolerance of the optimising algorithms, in probability units."""
+PROGRESS_WORDS = {"relaxation": ("types at their level", "lowest probability at most"),
+                  "decomposition": ("rounds", "share of the fair probabilities reached"),
+                  "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
+"""What each stage of ``progress(stage, done, total, value)`` counts in ``done`` and what ``value`` is (``total`` is 0
+when not known in advance)."""
 
 
 @dataclass(frozen=True, eq=False)
