@@ -2,7 +2,7 @@
 
 import typer
 
-from cocreate.cli import calibrate, check, demo, draw, population, select, serve, sim, sweep
+from cocreate.cli import calibrate, check, demo, draw, population, report_cmd, select, serve, sim, sweep
 
 app = typer.Typer(
     help="cocreate: fair, verifiable citizens' panels and simulations of engagement strategies.",
@@ -11,7 +11,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (select, draw, check, population, sim, sweep, calibrate, demo, serve):
+for module in (select, draw, check, population, sim, sweep, report_cmd, calibrate, demo, serve):
     module.register(app)
 
 

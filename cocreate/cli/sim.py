@@ -38,7 +38,7 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
 
 
 OUTPUTS = ("series.csv", "series.parquet", "summary.csv", "summary.parquet", "paired_vs_inform.csv", "trust.png",
-           "support.png", "channels.csv", "channels_vs_inform.csv")
+           "support.png", "channels.csv", "channels_vs_inform.csv", "scenario.yaml", "run.json")
 
 
 def channel_tables(decomposed: list[tuple[str, int, dict]], paired, metric: str = "trust_change"):
@@ -88,6 +88,24 @@ def _write_outputs(out: Path, results: list, strategies: list[str], plot, paired
     plot(series, "trust", out / "trust.png", "mean trust")
     plot(series, "support", out / "support.png", "mean support")
     kept += ["trust.png", "support.png"]
+
+
+def _write_record(out: Path, path: Path, sc, strategies: list[str], seeds: int, channels: bool,
+                  kept: list[str]) -> None:
+    """What ran, for `cocreate report`: the scenario file as given (its header says what it reproduces) and
+    run.json (the options, the scenario as run, versions and git commit)."""
+    import json
+
+    from sim.sweep.runner import provenance
+
+    prov = provenance()
+    atomic_write(out / "scenario.yaml", path.read_text(encoding="utf-8"))
+    record = {"scenario": sc.name, "description": sc.description, "scenario_file": str(path), "seeds": seeds,
+              "population": sc.population.size, "strategies": strategies, "channels": channels,
+              "version": prov["versions"].get("cocreate"), "git_commit": prov["git_commit"],
+              "versions": prov["versions"], "platform": prov["platform"], "scenario_as_run": sc.model_dump(mode="json")}
+    atomic_write(out / "run.json", json.dumps(record, indent=1))
+    kept += ["scenario.yaml", "run.json"]
 
 
 def register(app: typer.Typer) -> None:
@@ -181,6 +199,7 @@ def register(app: typer.Typer) -> None:
         with deferred_interrupts(kept):
             out.mkdir(parents=True, exist_ok=True)
             _write_outputs(out, results, strategies, plot_bands, paired_t_intervals, summaries, kept)
+            _write_record(out, scenario, sc, strategies, seeds, channels, kept)
             if by_channel is not None:
                 write_csv(out / "channels.csv", by_channel)
                 kept.append("channels.csv")
