@@ -102,7 +102,8 @@ class Relaxation:
             x = self._run()
             zstar = float(x[z])
             dual = np.array(h.getSolution().row_dual)[:T]
-            stuck = free & (np.abs(dual) > 1e-9)
+            # stuck: a positive dual (tight in every optimum), or already at the most its count allows
+            stuck = free & ((np.abs(dual) > 1e-9) | (self.coef * self.problem.counts <= zstar + LIFT))
             cand = free & ~stuck
             # release: with z held at the level, lift as many candidates as possible by up to `cap`
             h.changeColBounds(z, zstar - SLACK, zstar - SLACK)
@@ -112,7 +113,10 @@ class Relaxation:
                 idx = self.s[cand]
                 h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.full(len(idx), cap))
                 h.changeColsCost(len(idx), idx, np.full(len(idx), -1.0))
-                x = self._run()
+                try:
+                    x = self._run()
+                except RuntimeError:  # numerically stuck LP: leave the candidates free (the safe side: a
+                    break             # type left free is caught by its dual at the next level if it is stuck)
                 lifted = cand & (x[self.s] - SLACK > LIFT)
                 h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
                 h.changeColsCost(len(idx), idx, np.zeros(len(idx)))
