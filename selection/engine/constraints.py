@@ -92,6 +92,23 @@ def panel_model(problem: SelectionProblem, *, people: np.ndarray | None = None, 
     return PanelModel(s, x, seats, below, above, people)
 
 
+def add_relaxed_rows(h, problem: SelectionProblem) -> None:
+    """Add the panel constraints, relaxed to real numbers, as rows of the HiGHS model ``h`` whose first T columns are
+    the seats per type: size ``sum x = k``, quotas ``lo_f <= seats_f <= hi_f`` (rows 1..F), households
+    ``sum over the group <= 1``. The LP relaxation of :func:`panel_model`, for :mod:`selection.engine.hull` and
+    :class:`selection.engine.pricing.LinearPricer`."""
+    import highspy
+
+    T = problem.n_types
+    h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
+    member = problem.type_matrix().astype(bool)
+    for f in range(len(problem.lo)):
+        idx = np.flatnonzero(member[f]).astype(np.int32)
+        h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
+    for g in problem.households:
+        h.addRow(-highspy.kHighsInf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+
+
 def exact_params(gap: float = 0.0) -> pywraplp.MPSolverParameters:
     """Solver parameters asking for a proven optimum (relative MIP gap ``gap``)."""
     params = pywraplp.MPSolverParameters()

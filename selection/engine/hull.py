@@ -13,6 +13,7 @@ Values are weighted selection probabilities ``v_t = coef_t * x_t`` with ``coef_t
 import highspy
 import numpy as np
 
+from selection.engine.constraints import add_relaxed_rows
 from selection.problem import SelectionProblem
 
 LIFT = 1e-8
@@ -50,13 +51,7 @@ class Relaxation:
         z, s = T, np.arange(T + 1, 2 * T + 1, dtype=np.int32)
         for t in range(T):
             h.addRow(0.0, inf, 3, np.array([t, z, s[t]], dtype=np.int32), np.array([self.coef[t], -1.0, -1.0]))
-        h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
-        member = problem.type_matrix().astype(bool)
-        for f in range(len(problem.lo)):
-            idx = np.flatnonzero(member[f]).astype(np.int32)
-            h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
-        for g in problem.households:
-            h.addRow(-inf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+        add_relaxed_rows(h, problem)  # rows T .. : size, quotas, households
         for a, b in self.cuts:
             nz = np.flatnonzero(a)
             h.addRow(-inf, float(b), len(nz), nz.astype(np.int32), a[nz].astype(float))

@@ -10,7 +10,7 @@ upper bound on the optimum, which the column-generation certificates use.
 
 import numpy as np
 
-from selection.engine.constraints import SOLVED, exact_params, panel_model
+from selection.engine.constraints import SOLVED, add_relaxed_rows, exact_params, panel_model
 from selection.problem import SelectionProblem
 
 
@@ -75,13 +75,7 @@ class LinearPricer:
         h.setOptionValue("threads", 1)
         T = self.T
         h.addVars(T, np.zeros(T), problem.counts.astype(float))
-        h.addRow(problem.k, problem.k, T, np.arange(T, dtype=np.int32), np.ones(T))
-        member = problem.type_matrix().astype(bool)
-        for f in range(len(problem.lo)):
-            idx = np.flatnonzero(member[f]).astype(np.int32)
-            h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
-        for g in problem.households:
-            h.addRow(-highspy.kHighsInf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+        add_relaxed_rows(h, problem)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.h, self.calls, self.integral = h, 0, 0
 
