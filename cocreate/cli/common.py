@@ -7,7 +7,6 @@ import their output helpers from one place.
 import multiprocessing
 import os
 import signal
-import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from queue import Empty
 
 import typer
 
+from cocreate.worker import child
 from selection.errors import UserError
 from selection.outputs import atomic_write, contact_columns, write_csv, write_json
 
@@ -44,7 +44,7 @@ def split(text: str | None) -> list[str]:
 # ------------------------------------------------------------------------------------------ interruptions
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
-PRELOAD = ["cocreate.cli.reporting", "selection.lottery.workflow", "selection.lottery.verify"]
+PRELOAD = ["cocreate.worker", "cocreate.cli.reporting", "selection.lottery.workflow", "selection.lottery.verify"]
 """What the worker server imports once, so each stoppable worker starts at once (every function run in one)."""
 
 
@@ -63,32 +63,6 @@ def raise_interrupted(signum, frame) -> None:
     raise Interrupted()
 
 
-def _die_with_parent() -> None:
-    """Linux: the worker is killed when the process that forked it ends, so no computation outlives its command."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _child(queue, fn, kwargs, wants_progress: bool) -> None:
-    """Run ``fn(**kwargs)`` in the worker; everything it reports goes through ``queue``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides and terminates the worker
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    queue.put(("ready", None))
-    if wants_progress:
-        kwargs = {**kwargs, "progress": lambda *a: queue.put(("progress", a))}
-    try:
-        queue.put(("ok", fn(**kwargs)))
-    except UserError as err:
-        queue.put(("user", err))
-    except BaseException:  # noqa: BLE001 - a crash is reported by the parent with its traceback
-        queue.put(("crash", traceback.format_exc()))
-
-
 def stoppable(fn: Callable, kwargs: dict, progress: Callable | None = None, poll: float = 0.2):
     """``fn(**kwargs)`` (a module-level function, picklable arguments) run in a worker process, so that Ctrl-C and SIGTERM stop it within about a second
     even inside a solver's C code (which Python cannot interrupt). ``progress`` (optional) receives the worker's
@@ -97,7 +71,7 @@ def stoppable(fn: Callable, kwargs: dict, progress: Callable | None = None, poll
     ctx = multiprocessing.get_context("forkserver")  # forks from a quiet, single-purpose server: no other thread
     ctx.set_forkserver_preload(PRELOAD)
     queue = ctx.Queue()
-    worker = ctx.Process(target=_child, args=(queue, fn, kwargs, progress is not None), daemon=True)
+    worker = ctx.Process(target=child, args=(queue, fn, kwargs, progress is not None, True), daemon=True)
     previous = signal.signal(signal.SIGTERM, raise_interrupted)
     try:
         arrived: list[int] = []  # a signal while the worker starts is held until it runs, so stopping it is clean

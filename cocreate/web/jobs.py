@@ -9,17 +9,16 @@ browser session is cancelled when the session ends (:func:`cancel_all`).
 """
 
 import multiprocessing
-import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from queue import Empty
 
+from cocreate.worker import child
 from selection.errors import UserError
 
-PRELOAD = ["cocreate.web.work", "selection.lottery.workflow", "selection.lottery.verify", "selection.check", "sim"]
+PRELOAD = ["cocreate.worker", "cocreate.web.work", "selection.lottery.workflow", "selection.lottery.verify", "selection.check", "sim"]
 """What the worker server imports once, so each job starts at once."""
 
 
@@ -43,30 +42,6 @@ class JobFailed(RuntimeError):
         super().__init__("the computation failed")
 
 
-def _die_with_parent() -> None:
-    """Linux: the worker is killed when the process that started it ends, so no computation outlives the server."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _child(queue, fn, kwargs, wants_progress: bool) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    if wants_progress:
-        kwargs = {**kwargs, "progress": lambda *a: queue.put(("progress", a))}
-    try:
-        queue.put(("ok", fn(**kwargs)))
-    except UserError as err:
-        queue.put(("user", err))
-    except BaseException:  # noqa: BLE001 - reported by the parent with its traceback
-        queue.put(("crash", traceback.format_exc()))
-
-
 class Job:
     """``fn(**kwargs)`` in a worker process. :meth:`run` waits for it (in a thread); :meth:`cancel` stops it from
     any thread within a fraction of a second."""
@@ -75,7 +50,7 @@ class Job:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         self._queue = ctx.Queue()
-        self._process = ctx.Process(target=_child, args=(self._queue, fn, kwargs, wants_progress), daemon=True)
+        self._process = ctx.Process(target=child, args=(self._queue, fn, kwargs, wants_progress), daemon=True)
         self._stop = threading.Event()
 
     def run(self, progress: Callable | None = None, poll: float = 0.1, tick: Callable | None = None):
