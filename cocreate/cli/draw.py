@@ -10,7 +10,7 @@ from cocreate.cli.reporting import write_report, write_workbook
 from selection.errors import UserError
 from selection.lottery import bundle as bundles
 from selection.lottery import files, workflow
-from selection.lottery.verify import verify
+from selection.lottery.verify import verdict, verify
 
 
 def describe_reserves(bundle: dict) -> str:
@@ -132,21 +132,7 @@ def register(app: typer.Typer) -> None:
             for line in found:
                 typer.echo(f"MISMATCH: {line}")
             raise typer.Exit(1)
-        lot, draw = data["lottery"], data["draw"]
-        parts = [f"OK: lottery of {lot['m']} quota-exact panels, commitment {lot['sha256']}"]
-        if draw:
-            how = f"seed '{draw['seed']}'" if draw["method"] == "seed" else "a hand-drawn number (not checkable)"
-            parts.append(f"panel {draw['number']} follows from {how}")
-        else:
-            parts.append("not drawn yet")
-        if data["steps"]:
-            parts.append(f"{len(data['steps'])} replacement(s) add up")
-        parts.append("inputs unchanged" + ("" if quick else "; a fresh computation gives the same lottery"))
-        if commitment:
-            parts.append("the lottery is the one committed to")
-        checked = [n for n in (*files.PUBLISHED, *files.DRAWN) if n != "audit.json"
-                   if n not in unchecked and (n in data.get("files", {}) or data.get("version", 1) < 2)]
-        parts.append(f"published files match a fresh rendering ({', '.join(checked) or 'none found'})")
+        parts = verdict(data, unchecked, recomputed=not quick, committed=bool(commitment))
         typer.echo("; ".join(parts))
         if unchecked:
             typer.echo(f"not found next to the bundle, so not checked: {', '.join(unchecked)}")

@@ -10,6 +10,7 @@ import solara
 from cocreate.web import jobs, uploads, work
 from cocreate.web.widgets import JobProgress, Problems
 from selection.lottery import files
+from selection.lottery.verify import verdict
 
 PUBLISHED = tuple(n for n in (*files.PUBLISHED, *files.DRAWN) if n != "audit.json")
 
@@ -49,23 +50,10 @@ def run(seed: str, commitment: str, recompute: bool) -> None:
         "commitment": commitment.strip() or None, "recompute": recompute})
 
 
-def verdict(result, commitment: str) -> list[str]:
-    """The OK line's parts, as `cocreate verify` prints them."""
+def verdict_line(result, commitment: str, recompute: bool) -> str:
+    """The OK line, as `cocreate verify` prints it."""
     data, _, unchecked = result
-    lot, draw = data["lottery"], data["draw"]
-    parts = [f"OK: lottery of {lot['m']} quota-exact panels, commitment {lot['sha256']}"]
-    if draw:
-        how = f"seed '{draw['seed']}'" if draw["method"] == "seed" else "a hand-drawn number (not checkable)"
-        parts.append(f"panel {draw['number']} follows from {how}")
-    else:
-        parts.append("not drawn yet")
-    if data["steps"]:
-        parts.append(f"{len(data['steps'])} replacement(s) add up")
-    if commitment.strip():
-        parts.append("the lottery is the one committed to")
-    checked = [n for n in PUBLISHED if n not in unchecked and n in data.get("files", {})]
-    parts.append(f"published files match a fresh rendering ({', '.join(checked) or 'none given'})")
-    return parts
+    return "; ".join(verdict(data, unchecked, recomputed=recompute, committed=bool(commitment.strip())))
 
 
 @solara.component
@@ -122,6 +110,6 @@ def VerifyPage():
                 for line in mismatches:
                     solara.Text(f"MISMATCH: {line}", classes=["cocreate-mismatch"])
             else:
-                solara.Success("; ".join(verdict(state.result, commitment)), classes=["verified"])
+                solara.Success(verdict_line(state.result, commitment, recompute), classes=["verified"])
             if unchecked:
                 solara.Text(f"not given, so not checked: {', '.join(unchecked)}")

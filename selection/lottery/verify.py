@@ -258,3 +258,24 @@ def verify(bundle_path: Path, pool_path: Path, quotas_path: Path, seed: str | No
     if recompute:
         check.recompute(Path(pool_path), Path(quotas_path))
     return Verification(bundle, check.found, check.unchecked)
+
+
+def verdict(data: dict, unchecked: list[str], *, recomputed: bool, committed: bool) -> list[str]:
+    """The parts of the OK line for a bundle that verified (``data`` as :func:`verify` returns it): what was
+    checked, in words. ``recomputed``: the selection was re-run; ``committed``: a published commitment was given."""
+    lot, draw = data["lottery"], data["draw"]
+    parts = [f"OK: lottery of {lot['m']} quota-exact panels, commitment {lot['sha256']}"]
+    if draw:
+        how = f"seed '{draw['seed']}'" if draw["method"] == "seed" else "a hand-drawn number (not checkable)"
+        parts.append(f"panel {draw['number']} follows from {how}")
+    else:
+        parts.append("not drawn yet")
+    if data["steps"]:
+        parts.append(f"{len(data['steps'])} replacement(s) add up")
+    parts.append("inputs unchanged" + ("; a fresh computation gives the same lottery" if recomputed else ""))
+    if committed:
+        parts.append("the lottery is the one committed to")
+    checked = [n for n in (*files.PUBLISHED, *files.DRAWN) if n != "audit.json"
+               if n not in unchecked and (n in data.get("files", {}) or data.get("version", 1) < 2)]
+    parts.append(f"published files match a fresh rendering ({', '.join(checked) or 'none found'})")
+    return parts
