@@ -1,7 +1,8 @@
 """A test selection in seconds (``cocreate check``): can these quotas be met from this pool, and how much room is
 there on each quota value?
 
-For a pool, quotas and a panel size k, one row per quota value (feature value) with
+For a pool, quotas and a panel size k, one row per quota row (a feature value, or a pair of feature values for an
+intersectional row, whose ``feature`` and ``value`` read ``age x education``, ``18-29 x degree``) with
 
 - ``min``, ``max``: the target, in seats;
 - ``pool_count``, ``pool_share``: people in the pool with that value, and their share of the pool (in [0, 1]);
@@ -61,18 +62,18 @@ def problem_for_check(pool: Pool, quotas: Quotas, k: int) -> SelectionProblem:
 
 def seat_range(problem: SelectionProblem) -> tuple[np.ndarray, np.ndarray] | None:
     """(fewest, most) seats per quota row (F,) over all feasible panels, or None when there is none. The fewest of
-    a row is k minus the most the other values of its feature can hold (every person has one value per feature)."""
+    a row is k minus the most the people outside it can hold (for a plain row: the other values of its feature;
+    for an intersectional row: everyone without both its values)."""
     pricer = Pricer(problem)
     if pricer.feasible() is None:
         return None
     member = problem.type_matrix()
-    feature_of = np.concatenate([[j] * len(problem.quotas.of(f)) for j, f in enumerate(problem.quotas.features)])
     most = np.zeros(len(problem.lo), dtype=np.int64)
     fewest = np.zeros(len(problem.lo), dtype=np.int64)
     for f in range(len(problem.lo)):
         panel, _ = pricer.best(member[f].astype(float))
         most[f] = int(member[f] @ panel)
-        others = member[(feature_of == feature_of[f]) & (np.arange(len(problem.lo)) != f)].sum(axis=0)
+        others = 1 - member[f]
         panel, _ = pricer.best(others.astype(float))
         fewest[f] = problem.k - int(others @ panel)
     return fewest, most
@@ -84,9 +85,7 @@ def check(pool: Pool, quotas: Quotas, k: int, margins: pd.DataFrame | None = Non
     values ignoring case and spacing."""
     start = time.perf_counter()
     problem = problem_for_check(pool, quotas, k)
-    counts = np.zeros(len(problem.lo), dtype=np.int64)
-    for j in range(problem.person_values.shape[1]):
-        counts += np.bincount(problem.person_values[:, j], minlength=len(problem.lo))
+    counts = problem.person_rows.sum(axis=0, dtype=np.int64)
     share = {}
     if margins is not None:
         share = {(norm(f), norm(v)): float(s) for f, v, s in zip(margins["feature"], margins["value"],

@@ -1,6 +1,10 @@
 """Reading pools and quota files: CSV (any of ``, ; TAB |``; UTF-8 with or without BOM, UTF-16/32, or
 Windows-1252 as Excel's plain "CSV" writes it) or XLSX, rows numbered as a spreadsheet shows them.
 
+A row whose feature cell names two features and whose value cell names a value of each (``age x education``,
+``18-29 x degree``) is an intersectional quota (see :mod:`selection.records`). Optional ``target`` (seats, or a
+share of the panel such as ``25%``) and ``weight`` columns give soft targets (:mod:`selection.engine.targets`).
+
 Quota layouts read unchanged:
 - ``feature,value,min,max[,min_flex,max_flex]`` (Sortition Foundation, OpenDLP);
 - ``category,name,min,max`` (newDemocracy; OpenDLP's extra columns such as ``Notes`` are ignored);
@@ -336,7 +340,13 @@ def read_quotas(path: str | os.PathLike) -> Quotas:
         except InputError as err:
             problems.extend(err.problems)
             continue
-        rows.append(Quota(str(rec[feature_col]).strip(), str(rec[value_col]).strip(), lo, hi, lo_flex, hi_flex, row))
+        try:
+            target, share, weight = _target_cells(rec, low, source, row)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        rows.append(Quota(str(rec[feature_col]).strip(), str(rec[value_col]).strip(), lo, hi, lo_flex, hi_flex, row,
+                          target, share, weight))
     if problems:
         raise InputError(problems)
     notes = list(df.attrs.get("notes", ()))
@@ -344,6 +354,41 @@ def read_quotas(path: str | os.PathLike) -> Quotas:
         notes.append(f"{source}: {rows_text(skipped)} {'has' if len(skipped) == 1 else 'have'} no "
                      f"{feature_col} name and {'was' if len(skipped) == 1 else 'were'} skipped")
     return Quotas.from_rows(rows, source, notes)
+
+
+def _target_cells(rec: dict, low: dict[str, str], source: str, row: int) -> tuple[float | None, float | None, float]:
+    """(target seats, target share, weight) of one quota row from its optional ``target`` and ``weight`` cells: a
+    number is seats (``7.5``), a number with ``%`` a share of the panel (``25%``); an empty weight is 1."""
+    text = str(rec[low["target"]]).strip() if "target" in low else ""
+    weight_text = str(rec[low["weight"]]).strip() if "weight" in low else ""
+    target = share = None
+    if text:
+        number = text[:-1].strip() if text.endswith("%") else text
+        try:
+            value = float(number)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value) or value < 0:
+            raise InputError(Problem(source, row, low["target"], f"target '{text}' is not a number of seats or a "
+                                     "share", "write seats (e.g. 7.5) or a share of the panel (e.g. 25%), or leave "
+                                     "it empty"))
+        if text.endswith("%"):
+            share = value / 100
+        else:
+            target = value
+    if not weight_text:
+        return target, share, 1.0
+    try:
+        weight = float(weight_text)
+    except ValueError:
+        weight = float("nan")
+    if not np.isfinite(weight) or weight < 0:
+        raise InputError(Problem(source, row, low["weight"], f"weight '{weight_text}' is not a number of 0 or more",
+                                 "write a weight such as 1 (0 ignores the target), or leave it empty"))
+    if target is None and share is None:
+        raise InputError(Problem(source, row, low["weight"], "a weight without a target",
+                                 "give the row a target (seats or a share such as 25%) or clear the weight"))
+    return target, share, weight
 
 
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+")

@@ -18,10 +18,16 @@ from selection.records import Pool, Quota, Quotas, norm
 
 @dataclass(frozen=True, eq=False)
 class SelectionProblem:
-    """Arrays for the solvers. F quota rows (feature values), n people, T types.
+    """Arrays for the solvers. F quota rows, n people, T types.
+
+    The quota rows are the plain rows (one feature value each; rows 0..F_plain-1, grouped by feature) followed by
+    the intersectional rows (a pair of feature values each, in file order): a person holds a seat of a pair row when
+    they have both its values. Types are defined by the plain features, so a pair row is a set of types like any other
+    row, and every model built on :meth:`type_matrix` and ``lo``/``hi`` honours it.
 
     - ``lo``/``hi`` (F,): seat bounds of the quota rows (:attr:`quota_rows`).
-    - ``person_values`` (n, n_features): quota row of each person's value on each feature.
+    - ``person_values`` (n, n_features): plain quota row of each person's value on each feature (pair rows are
+      not in it: use :attr:`person_rows` or :meth:`seats_of` for seats per row).
     - ``type_of`` (n,), ``counts`` (T,) >= 1, ``type_values`` (T, n_features), ``type_weight`` (T,) > 0.
     - ``households``: tuple of type-index arrays; at most one seat per array on any panel.
     Invariant: ``counts.sum() == n``; ``counts[t] == 1`` for every type in a household group.
@@ -51,25 +57,62 @@ class SelectionProblem:
 
     @cached_property
     def quota_rows(self) -> tuple[Quota, ...]:
-        """The quotas in row order f = 0..F-1 (grouped by feature, features in order of first appearance): the
-        order of ``lo``, ``hi`` and of every seats vector."""
-        return tuple(q for f in self.quotas.features for q in self.quotas.of(f))
+        """The quotas in row order f = 0..F-1 (plain rows grouped by feature, features in order of first
+        appearance, then the intersectional rows in file order): the order of ``lo``, ``hi`` and of every seats
+        vector."""
+        return tuple(q for f in self.quotas.features for q in self.quotas.of(f)) + self.quotas.pairs
 
-    def type_matrix(self) -> np.ndarray:
-        """(F, T) 0/1 matrix: 1 where type t has quota row f's value."""
-        m = np.zeros((len(self.lo), self.n_types), dtype=np.int64)
+    @property
+    def n_plain(self) -> int:
+        """F_plain: the number of plain (one feature value) rows; rows from here on are intersectional."""
+        return len(self.quota_rows) - len(self.quotas.pairs)
+
+    @cached_property
+    def row_feature(self) -> np.ndarray:
+        """(F,) index into ``quotas.features`` of each plain row's feature; -1 for an intersectional row."""
+        feats = {f: j for j, f in enumerate(self.quotas.features)}
+        out = np.array([-1 if q.parts else feats[q.feature] for q in self.quota_rows], dtype=np.int64)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def pair_rows(self) -> np.ndarray:
+        """(P, 2) the two plain rows each intersectional row intersects (row ``n_plain + p`` is pair ``p``)."""
+        plain = {(q.feature, norm(q.value)): f for f, q in enumerate(self.quota_rows[: self.n_plain])}
+        out = np.array([[plain[(f, norm(v))] for f, v in q.parts] for q in self.quotas.pairs],
+                       dtype=np.int64).reshape(-1, 2)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def _type_rows(self) -> np.ndarray:
+        m = np.zeros((len(self.quota_rows), self.n_types), dtype=np.int64)
         for j in range(self.type_values.shape[1]):
             m[self.type_values[:, j], np.arange(self.n_types)] = 1
+        for p, (a, b) in enumerate(self.pair_rows):
+            m[self.n_plain + p] = m[a] & m[b]
+        m.setflags(write=False)
         return m
+
+    def type_matrix(self) -> np.ndarray:
+        """(F, T) 0/1 matrix: 1 where type t has quota row f's value (both values, for an intersectional row)."""
+        return self._type_rows.copy()
+
+    @cached_property
+    def person_rows(self) -> np.ndarray:
+        """(n, F) boolean: person i holds a seat of quota row f when on a panel (read-only)."""
+        out = self._type_rows.T[self.type_of].astype(bool)
+        out.setflags(write=False)
+        return out
 
     def seats(self, type_counts: np.ndarray) -> np.ndarray:
         """Seats per quota row (F,) for a panel given as counts per type."""
-        return self.type_matrix() @ type_counts
+        return self._type_rows @ type_counts
 
     def seats_of(self, person_idx: np.ndarray) -> np.ndarray:
-        """Seats per quota row (F,) held by a set of people (person indices)."""
+        """Seats per quota row (F,) held by a set of people (person indices; a person counted once per index)."""
         idx = np.asarray(person_idx, dtype=np.int64)
-        return np.bincount(self.person_values[idx].ravel(), minlength=len(self.lo)).astype(np.int64)
+        return self.person_rows[idx].sum(axis=0, dtype=np.int64)
 
     @cached_property
     def type_household(self) -> np.ndarray:
@@ -145,8 +188,9 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
         for q in quotas.of(f):
             index[(fi, norm(q.value))] = len(offsets)
             offsets.append((fi, q))
-    lo = np.array([q.min for _, q in offsets], dtype=np.int64)
-    hi = np.array([q.max for _, q in offsets], dtype=np.int64)
+    pair_rows = [[index[(feats.index(f), norm(v))] for f, v in q.parts] for q in quotas.pairs]
+    lo = np.array([q.min for _, q in offsets] + [q.min for q in quotas.pairs], dtype=np.int64)
+    hi = np.array([q.max for _, q in offsets] + [q.max for q in quotas.pairs], dtype=np.int64)
     person_values = np.zeros((pool.size, len(feats)), dtype=np.int64)
     for fi, (f, col) in enumerate(zip(feats, columns, strict=True)):
         if col is None:
@@ -169,7 +213,18 @@ def build_problem(pool: Pool, quotas: Quotas, k: int, weights: np.ndarray | None
                 problems.append(Problem(qsrc, q.row, "min", f"{f}={q.value} needs at least {q.min} seats but "
                                         f"the pool has {present[j]} such {'person' if present[j] == 1 else 'people'}",
                                         "lower the min or recruit more of this group"))
+    if not problems:
+        for q, (a, b) in zip(quotas.pairs, pair_rows, strict=True):
+            both = int(np.sum((person_values == a).any(axis=1) & (person_values == b).any(axis=1)))
+            if both < q.min:
+                problems.append(Problem(qsrc, q.row, "min", f"{q.feature}={q.value} needs at least {q.min} seats "
+                                        f"but the pool has {both} such {'person' if both == 1 else 'people'}",
+                                        "lower the min or recruit more of this group"))
     if k > 0:
+        for q in quotas.pairs:
+            if q.min > k:
+                problems.append(Problem(qsrc, q.row, "min", f"the min of {q.feature}={q.value} is {q.min}, more "
+                                        f"than the panel size {k}", "lower the min or enlarge the panel"))
         for f in feats:
             rows = quotas.of(f)
             smin, smax = sum(q.min for q in rows), sum(q.max for q in rows)

@@ -4,11 +4,18 @@ Feature values are matched case-insensitively and with whitespace collapsed (``n
 Foundation tools do; the spelling of the quota file is what reports show. Feature names are matched the same way:
 ``AGE`` in one quota row and ``age`` in another are one feature (spelt as its first row spells it).
 
+A quota row naming two features and a value of each (feature ``age x education``, value ``18-29 x degree``; the
+separator is `` x `` with spaces around it, or ``×``) is an *intersectional* quota: seats held by people having both
+values. Each of its features must have rows of its own, and each value must be one of those rows' values
+(:func:`split_pair`, checked in :meth:`Quotas.from_rows`).
+
 Both records carry ``notes``: one-line remarks a program should print before it goes on (an encoding guessed,
 rows skipped, people numbered by row because no id column was found, blank household cells). A note never stops
 anything; problems that do are :class:`~selection.errors.InputError`.
 """
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -51,12 +58,31 @@ def norm(value: object) -> str:
     return " ".join(str(value).split()).casefold()
 
 
+PAIR_SEPARATOR = re.compile(r"\s*×\s*|\s+[xX]\s+")
+"""What splits an intersectional row's feature and value cells: ``×``, or a letter x between spaces."""
+
+
+def split_pair(text: str) -> list[str]:
+    """The parts of a feature or value cell: ``"age x education"`` -> ``["age", "education"]``; one part for a
+    plain cell. Parts are stripped; an empty part stays (as ``""``) so that the caller can report it."""
+    return [part.strip() for part in PAIR_SEPARATOR.split(str(text).strip())]
+
+
 @dataclass(frozen=True)
 class Quota:
-    """Seats for one feature value: ``min <= seats <= max`` (integers, ``0 <= min <= max``).
+    """Seats for one feature value, or for one pair of feature values: ``min <= seats <= max`` (integers,
+    ``0 <= min <= max``).
 
     ``min_flex``/``max_flex`` (optional) bound how far a suggested relaxation may go, as in the Sortition Foundation
     layout. ``row`` is the spreadsheet row the quota came from (0 when built in code).
+
+    A soft target (optional): ``target`` seats (a real number >= 0) or ``target_share`` of the panel (in [0, 1]),
+    with ``weight`` >= 0 (how much a seat of deviation from it counts; 0 ignores the target). Targets never make
+    quotas infeasible: see :mod:`selection.engine.targets`.
+
+    ``parts`` is ``((feature_a, value_a), (feature_b, value_b))`` for an intersectional row (filled in by
+    :meth:`Quotas.from_rows`, whose ``feature``/``value`` are then ``"feature_a x feature_b"`` and
+    ``"value_a x value_b"``), empty for a plain row.
     """
 
     feature: str
@@ -66,6 +92,22 @@ class Quota:
     min_flex: int | None = None
     max_flex: int | None = None
     row: int = 0
+    target: float | None = None
+    target_share: float | None = None
+    weight: float = 1.0
+    parts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_pair(self) -> bool:
+        return bool(self.parts) or len(split_pair(self.feature)) > 1
+
+    def target_seats(self, k: int) -> float | None:
+        """The target in seats for a panel of ``k`` (None when the row has no target or its weight is 0)."""
+        if self.weight == 0:
+            return None
+        if self.target_share is not None:
+            return self.target_share * k
+        return self.target
 
 
 @dataclass(frozen=True)
@@ -80,18 +122,29 @@ class Quotas:
     def from_rows(cls, rows: Iterable[Quota], source: str = "quotas", notes: Sequence[str] = ()) -> "Quotas":
         """Check the rows and build the quotas. A feature spelt differently (case, spacing) in later rows is
         renamed to its first spelling, with one note per other spelling."""
-        rows, notes = _one_spelling(tuple(rows), source, list(notes))
+        rows = tuple(rows)
+        at = [i for i, q in enumerate(rows) if not q.is_pair]
+        plain, notes = _one_spelling(tuple(rows[i] for i in at), source, list(notes))
+        rows = list(rows)
+        for i, q in zip(at, plain, strict=True):
+            rows[i] = q
         problems = []
-        seen: dict[tuple[str, str], int] = {}
+        for i, q in enumerate(rows):
+            if q.is_pair:
+                rows[i], bad = _pair(q, q.row or i + 2, plain, source)
+                problems += bad
+        rows = tuple(rows)
+        seen: dict[object, int] = {}
         for i, q in enumerate(rows):
             row = q.row or i + 2
             if not str(q.feature).strip() or not str(q.value).strip():
                 problems.append(Problem(source, row, "feature", "empty feature or value", "fill it in or delete the row"))
-            key = (norm(q.feature), norm(q.value))
+            key = frozenset((norm(f), norm(v)) for f, v in q.parts) if q.parts else (norm(q.feature), norm(q.value))
             if key in seen:
                 problems.append(Problem(source, row, "value", f"quota for {q.feature}={q.value} appears twice "
                                         f"(also row {seen[key]})", "keep one of the two rows"))
             seen[key] = row
+            problems += _target_problems(q, source, row)
             if q.min < 0 or q.max < 0:
                 problems.append(Problem(source, row, "min" if q.min < 0 else "max", "negative quota",
                                         "quotas count seats and must be 0 or more"))
@@ -106,11 +159,75 @@ class Quotas:
 
     @property
     def features(self) -> tuple[str, ...]:
-        """Feature names in order of first appearance."""
-        return tuple(dict.fromkeys(q.feature for q in self.quotas))
+        """Feature names of the plain rows in order of first appearance (the features that define types)."""
+        return tuple(dict.fromkeys(q.feature for q in self.quotas if not q.parts))
 
     def of(self, feature: str) -> tuple[Quota, ...]:
-        return tuple(q for q in self.quotas if q.feature == feature)
+        """The plain rows of one feature, in file order."""
+        return tuple(q for q in self.quotas if q.feature == feature and not q.parts)
+
+    @property
+    def pairs(self) -> tuple[Quota, ...]:
+        """The intersectional rows, in file order."""
+        return tuple(q for q in self.quotas if q.parts)
+
+    @property
+    def has_targets(self) -> bool:
+        return any(q.target_seats(1) is not None for q in self.quotas)
+
+
+def _target_problems(q: Quota, source: str, row: int) -> list[Problem]:
+    out = []
+    if q.target is not None and q.target_share is not None:
+        out.append(Problem(source, row, "target", "both a target in seats and a target share",
+                           "give one of the two"))
+    if q.target is not None and not (math.isfinite(q.target) and q.target >= 0):
+        out.append(Problem(source, row, "target", f"target {q.target:g} is not a number of seats >= 0",
+                           "write a number of seats (e.g. 7.5) or a share of the panel (e.g. 25%)"))
+    if q.target_share is not None and not (0 <= q.target_share <= 1):
+        out.append(Problem(source, row, "target", f"target share {q.target_share:.0%} is outside 0%-100%",
+                           "write a share of the panel between 0% and 100%"))
+    if not (math.isfinite(q.weight) and q.weight >= 0):
+        out.append(Problem(source, row, "weight", f"weight {q.weight:g} is negative or not a number",
+                           "write a weight of 0 or more (1 is usual; 0 ignores the target)"))
+    return out
+
+
+def _pair(q: Quota, row: int, plain: tuple[Quota, ...], source: str) -> tuple[Quota, list[Problem]]:
+    """An intersectional row with its ``parts`` filled in and spelt as the plain rows spell features and values,
+    or the row unchanged and the one problem that stops it (naming the column at fault and the fix)."""
+    features = {norm(p.feature): p.feature for p in plain}
+    values: dict[str, dict[str, str]] = {}
+    for p in plain:
+        values.setdefault(norm(p.feature), {})[norm(p.value)] = p.value
+    names, vals = split_pair(q.feature), split_pair(q.value)
+    example = "'age x education' with value '18-29 x degree'"
+
+    def bad(column: str, message: str, fix: str) -> tuple[Quota, list[Problem]]:
+        return q, [Problem(source, row, column, message, fix)]
+
+    if len(names) != 2 or not all(names):
+        return bad("feature", f"'{q.feature}' is not a pair of two features",
+                   f"name exactly two features, as in {example}")
+    if norm(names[0]) == norm(names[1]):
+        return bad("feature", f"'{q.feature}' names the feature '{names[0]}' twice", "name two different features")
+    if len(vals) != 2 or not all(vals):
+        return bad("value", f"'{q.value}' does not give one value for each of {names[0]} and {names[1]}",
+                   f"write two values, as in {example}")
+    for f in names:
+        if norm(f) not in features:
+            return bad("feature", f"feature '{f}' of this pair has no rows of its own",
+                       f"add a row per value of '{f}' (min 0, max the panel size where any number will do) or "
+                       f"correct the name (features: {', '.join(features.values())})")
+    parts = []
+    for f, v in zip(names, vals, strict=True):
+        known = values[norm(f)]
+        if norm(v) not in known:
+            return bad("value", f"'{v}' is not a value of {features[norm(f)]} (its values: "
+                       f"{', '.join(list(known.values())[:8])})", "correct the value")
+        parts.append((features[norm(f)], known[norm(v)]))
+    return replace(q, feature=" x ".join(f for f, _ in parts), value=" x ".join(v for _, v in parts),
+                   parts=tuple(parts)), []
 
 
 def _one_spelling(rows: tuple[Quota, ...], source: str, notes: list[str]) -> tuple[tuple[Quota, ...], list[str]]:

@@ -6,7 +6,9 @@ relaxation of infeasible quotas (:mod:`selection.engine.relax`), the replacement
 (:mod:`selection.population.margins`). A change to what a panel is (a new kind of constraint) is made once, here.
 
 A model has one integer variable per *unit*: per type (``0 <= x_t <= counts_t``) or, when ``people`` is given, per
-person (binary). Seats of quota row f are ``base_f + sum of x over units with row f's value``; the constraints are
+person (binary). Seats of quota row f are ``base_f + sum of x over units with row f's value`` (both values for an
+intersectional row: :meth:`selection.problem.SelectionProblem.type_matrix` is the one definition of which units a
+row counts); the constraints are
 
 - size: ``sum(x) == size`` (default k);
 - quotas, hard: ``lo_f <= seats_f <= hi_f``; or soft, with slack variables ``below_f, above_f >= 0`` (bounded by
@@ -66,8 +68,7 @@ def panel_model(problem: SelectionProblem, *, people: np.ndarray | None = None, 
     else:
         people = np.asarray(people, dtype=np.int64)
         x = [s.BoolVar(f"x{j}") for j in range(len(people))]
-        member = np.zeros((len(problem.lo), len(people)), dtype=bool)
-        member[problem.person_values[people], np.arange(len(people))[:, None]] = True
+        member = problem.person_rows[people].T
         hh = problem.household_of[people]
         groups = [np.flatnonzero(hh == g) for g in np.unique(hh[hh >= 0])]
     s.Add(s.Sum(x) == (problem.k if size is None else int(size)))

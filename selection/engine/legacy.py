@@ -4,6 +4,10 @@ At each step the quota value with the largest "still needed / still available" r
 person with that value is selected, their housemates are removed, and values that reached their maximum remove
 everyone else who has them. A draw that ends short of a minimum restarts. Its selection probabilities are unknown in
 closed form, so :func:`solve` estimates them from repeated draws.
+
+Intersectional rows are rows like the others: a pair value still short of its minimum can be the value chosen, and
+one at its maximum removes everyone having both its values. Soft targets reach legacy as they reach every objective,
+as the tightened bounds of :func:`selection.engine.targets.apply`.
 """
 
 import numpy as np
@@ -13,11 +17,9 @@ from selection.problem import SelectionProblem
 
 def draw(problem: SelectionProblem, rng: np.random.Generator, max_attempts: int = 100) -> np.ndarray | None:
     """One legacy panel as sorted person indices, or None after ``max_attempts`` failed attempts."""
-    pv = problem.person_values
     n, F = problem.n, len(problem.lo)
     hh = problem.household_of
-    has = np.zeros((n, F), dtype=bool)
-    has[np.arange(n)[:, None], pv] = True
+    has = problem.person_rows  # (n, F): every quota row, intersectional ones too
     for _ in range(max_attempts):
         alive = np.ones(n, dtype=bool)
         seats = np.zeros(F, dtype=np.int64)
@@ -39,8 +41,9 @@ def draw(problem: SelectionProblem, rng: np.random.Generator, max_attempts: int 
             alive[i] = False
             if hh[i] >= 0:
                 alive[hh == hh[i]] = False
-            seats[pv[i]] += 1
-            for f in pv[i]:
+            rows = np.flatnonzero(has[i])
+            seats[rows] += 1
+            for f in rows:
                 if seats[f] >= problem.hi[f]:
                     alive &= ~has[:, f]
         if len(chosen) == problem.k and np.all(seats >= problem.lo) and np.all(seats <= problem.hi):

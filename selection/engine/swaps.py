@@ -17,7 +17,9 @@ from selection.problem import SelectionProblem
 class SwapSearch:
     def __init__(self, problem: SelectionProblem, width: int = 256):
         self.p = problem
-        self.tv = problem.type_values  # (T, n_features) quota row per feature
+        self.tv = problem.type_values  # (T, n_features) plain quota row per feature
+        self.rows = problem.type_matrix()  # (F, T) every quota row, intersectional ones too
+        self.pair = self.rows[problem.n_plain:]  # (P, T) the intersectional rows
         self.group = problem.type_household
         self.width = width
         self.restrict(problem.lo, problem.hi, np.zeros(problem.n_types, dtype=np.int64), problem.counts)
@@ -27,7 +29,7 @@ class SwapSearch:
         self.lo, self.hi, self.type_lo, self.type_hi = lo, hi, type_lo, type_hi
 
     def _seats(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self.tv[np.repeat(np.arange(len(x)), x)].ravel(), minlength=len(self.p.lo))
+        return self.rows @ x
 
     def _moves(self, x: np.ndarray, seats: np.ndarray, w: np.ndarray, floor: float):
         """Seated types ``out``, candidate types ``cand`` (room left, ``w`` above ``floor`` plus the lightest seated
@@ -52,12 +54,15 @@ class SwapSearch:
             blocked = (g_c >= 0) & taken[g_c]
             # moving within the same household group (u -> v in u's group) frees u's seat
             ok &= ~blocked[None, :] | (g_out[:, None] == g_c[None, :])
+        if len(self.pair):  # intersectional rows: the seats after the swap stay within bounds
+            n0 = self.p.n_plain
+            after = seats[n0:][None, None, :] + self.pair[:, cand].T[None, :, :] - self.pair[:, out].T[:, None, :]
+            ok &= np.all((after >= self.lo[n0:]) & (after <= self.hi[n0:]), axis=2)
         ok &= out[:, None] != cand[None, :]
         return out, cand, np.where(ok, w[cand][None, :] - w[out][:, None], -np.inf)
 
     def improve(self, x: np.ndarray, w: np.ndarray, max_steps: int = 200) -> np.ndarray:
         """Best-improvement swaps from panel ``x`` under weights ``w`` until no swap gains; returns a new panel."""
-        tv = self.tv
         x = x.copy()
         seats = self._seats(x)
         for _ in range(max_steps):
@@ -70,8 +75,7 @@ class SwapSearch:
             u, v = out[i], cand[j]
             x[u] -= 1
             x[v] += 1
-            np.subtract.at(seats, tv[u], 1)
-            np.add.at(seats, tv[v], 1)
+            seats += self.rows[:, v] - self.rows[:, u]
         return x
 
     def neighbours(self, x: np.ndarray, w: np.ndarray, floor: float, limit: int) -> list[np.ndarray]:

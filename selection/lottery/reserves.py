@@ -111,8 +111,7 @@ def _scenarios(problem: SelectionProblem, panel: np.ndarray, dropout: np.ndarray
     drop = np.concatenate([rng.random((min(512, count - s), problem.n)) < dropout
                            for s in range(0, count, 512)]) if count else np.zeros((0, problem.n), dtype=bool)
     alive = ~drop[:, panel]
-    member = np.zeros((len(panel), len(problem.lo)), dtype=np.int64)
-    member[np.arange(len(panel))[:, None], problem.person_values[panel]] = 1
+    member = problem.person_rows[panel].astype(np.int64)  # (k, F): every quota row, intersectional ones too
     return _Scenarios(panel, drop, alive.astype(np.int64) @ member, problem.k - alive.sum(axis=1), alive)
 
 
@@ -131,15 +130,15 @@ def _refill(problem: SelectionProblem, sc: _Scenarios, reserves: np.ndarray) -> 
         shares = ((hh[sc.panel][:, None] == hr[None, :]) & (hr >= 0)).astype(np.int64)
         blocked = (sc.alive.astype(np.int64) @ shares) > 0
         avail = ~sc.drop[:, reserves] & ~blocked
-        pvr = problem.person_values[reserves]
+        rows_r = problem.person_rows[reserves].astype(np.int64)  # (r, F)
         for _ in range(r):
             active = np.flatnonzero((empty > 0) & avail.any(axis=1))
             if not active.size:
                 break
             g = (seats[active] >= problem.hi).astype(np.int64) - (seats[active] < problem.lo)
-            score = np.where(avail[active], g[:, pvr].sum(axis=2), np.iinfo(np.int64).max)
+            score = np.where(avail[active], g @ rows_r.T, np.iinfo(np.int64).max)
             pick = score.argmin(axis=1)
-            seats[active[:, None], pvr[pick]] += 1
+            seats[active] += rows_r[pick]
             empty[active] -= 1
             used[active] += 1
             avail[active] &= ~same[pick]
@@ -221,7 +220,7 @@ def _best_next(problem, sc: _Scenarios, chosen: np.ndarray, heads: np.ndarray, p
     """The head whose appending gives the lowest total deviation over the scenarios (ties as documented)."""
     _, empty, _, seats = _refill(problem, sc, chosen)
     g = (seats < problem.lo).astype(np.int64) - (seats >= problem.hi)
-    gain = g[:, problem.person_values[heads]].sum(axis=2)
+    gain = g @ problem.person_rows[heads].T.astype(np.int64)
     gain = np.where((empty > 0)[:, None], gain + 1, np.maximum(gain, 0))
     proxy = (gain * ~sc.drop[:, heads]).mean(axis=0) if len(empty) else np.zeros(len(heads))
     order = np.lexsort((p[heads], -proxy))[:shortlist]
