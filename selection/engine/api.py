@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from selection.engine import legacy, leximin, metrics, nash, relax
+from selection.engine import legacy, leximin, metrics, nash, relax, targets
 from selection.engine.pricing import Pricer
 from selection.errors import InputError, Problem
 from selection.problem import SelectionProblem, build_problem
@@ -82,7 +82,7 @@ class SelectionResult:
 def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
            weights: np.ndarray | None = None, tol: float = TOLERANCE, legacy_draws: int = 1000,
            progress: Callable[[str, int, int, float], None] | None = None, time_limit: float | None = None,
-           max_rounds: int | None = None) -> SelectionResult:
+           max_rounds: int | None = None, target_slack: float = 0.0) -> SelectionResult:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
@@ -91,6 +91,8 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     relaxation) when no panel exists. ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the
     repeatable form of the same stop) end leximin or maximin early with the best distribution found so far, its
     ``stats["partial"]`` saying how far from optimal it may be (see :func:`selection.engine.leximin.solve`).
+    Soft targets in the quotas narrow the bounds every algorithm sees, within ``target_slack`` weighted seats of
+    the closest the hard quotas allow (:func:`selection.engine.targets.apply`; the bands are in ``stats``).
     """
     if algorithm not in ALGORITHMS:
         raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'", f"choose one of {', '.join(ALGORITHMS)}",
@@ -99,6 +101,7 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     start = time.perf_counter()
     if Pricer(problem).feasible() is None:
         relax.raise_infeasible(problem)
+    problem, target_stats = targets.apply(problem, target_slack)
     if (time_limit is not None or max_rounds is not None) and algorithm not in ("leximin", "maximin"):
         raise InputError(Problem("", 0, "", f"a time limit applies to leximin and maximin, not {algorithm}",
                                  "choose leximin or maximin, or leave out the time limit", parameter="time_limit"))
@@ -118,7 +121,7 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     seconds = time.perf_counter() - start
     p = dist.marginals()
     panel = dist.draw(seed)
-    stats = {**stats, "types": problem.n_types, "panels_in_distribution": len(lam)}
+    stats = {**stats, **target_stats, "types": problem.n_types, "panels_in_distribution": len(lam)}
     if "partial" in stats:
         stats["partial"] = {**stats["partial"], "min_probability": float(p.min())}
     return SelectionResult(algorithm, k, seed, panel, dist, pd.Series(p, index=list(pool.ids), name="probability"),
