@@ -23,9 +23,7 @@ def report_data(publication_or_bundle, inputs, metrics: dict, legacy_metrics: di
     """
     bundle = getattr(publication_or_bundle, "bundle", publication_or_bundle)
     pool, problem = inputs.pool, inputs.problem
-    counts = np.zeros(len(problem.lo), dtype=np.int64)
-    for j in range(problem.person_values.shape[1]):
-        counts += np.bincount(problem.person_values[:, j], minlength=len(problem.lo))
+    counts = problem.person_rows.sum(axis=0, dtype=np.int64)  # every quota row, intersectional ones too
     population = {}
     if margins is not None:
         population = {(norm(f), norm(v)): float(s) for f, v, s in zip(margins["feature"], margins["value"],
