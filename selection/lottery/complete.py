@@ -58,7 +58,9 @@ def reduce(pool: Pool, quotas: Quotas, k: int, confirmed: list[str], source: str
     keep_idx = np.flatnonzero(keep)
     reduced_pool = replace(pool, table=pool.table.iloc[keep_idx].reset_index(drop=True),
                            ids=tuple(pool.ids[i] for i in keep_idx), rows=tuple(pool.rows[i] for i in keep_idx))
-    reduced_quotas = Quotas.from_rows([replace(q, min=max(0, q.min - int(s)), max=q.max - int(s))
+    reduced_quotas = Quotas.from_rows([replace(q, min=max(0, q.min - int(s)), max=q.max - int(s),
+                                               target=None if q.target_seats(k) is None else
+                                               max(0.0, q.target_seats(k) - int(s)), target_share=None)
                                        for q, s in zip(problem.quota_rows, seats, strict=True)], quotas.source)
     return Completion(reduced_pool, reduced_quotas, k - len(fixed), keep_idx, fixed, problem)
 
