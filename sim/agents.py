@@ -64,17 +64,21 @@ class Institution(mesa.Agent):
 
     def decide(self, recommendation: float | None, capture: float, lobby_position: float, uniforms: np.ndarray,
                costs: np.ndarray, force_ignore: bool, *, challenge_sensitivity: float,
-               cost_sensitivity: float) -> tuple[float, float]:
+               cost_sensitivity: float, authenticity: np.ndarray | None = None,
+               captures: np.ndarray | None = None) -> tuple[float, float]:
         """Honour each recommendation j when its uniform (decision stream, shared by every strategy) is below
         `mech.honour_probabilities` (authenticity, capture, the challenge |recommendation - draft|, cost_j).
         Returns (honour share h, policy) with policy = h * recommendation + (1 - h) * ((1 - capture) * draft +
-        capture * lobby_position)."""
+        capture * lobby_position). With several deciders `authenticity` and `captures` give each recommendation its
+        owner's values (`capture` is then their mean)."""
         own = (1.0 - capture) * self.position + capture * lobby_position
         if recommendation is None:
             return 0.0, own
         if force_ignore:
             return 0.0, own
-        p = mech.honour_probabilities(self.authenticity, capture, abs(recommendation - self.position), costs,
+        p = mech.honour_probabilities(self.authenticity if authenticity is None else authenticity,
+                                      capture if captures is None else captures, abs(recommendation - self.position),
+                                      costs,
                                       challenge_sensitivity=challenge_sensitivity, cost_sensitivity=cost_sensitivity)
         h = float(np.mean(uniforms < p))
         return h, h * recommendation + (1.0 - h) * own

@@ -28,10 +28,15 @@ import time
 import mesa
 import numpy as np
 
+from sim import formats
 from sim import mechanisms as mech
 from sim.agents import Institution, Lobbyist, PanelMember, Stakeholder
+from sim.alliance import Alliance
+from sim.capacity import Capacity
 from sim.panel import consultation_respondents, sortition_panel, volunteer_panel
 from sim.population import Population
+from sim.quality import MeetingLog, comaster
+from sim.readiness import apply_readiness
 from sim.scenario import Scenario
 from sim.strategies import SPECS, STRATEGIES
 
@@ -53,6 +58,17 @@ def _group_trust(code: int):
     return report
 
 
+def _alliance(name: str):
+    """DataCollector reporter: an alliance quantity (signatories 0 and the baseline outcome where none runs)."""
+
+    def report(model: EngagementModel) -> float:
+        if model.alliance is None:
+            return {"signatories": 0.0, "pledged": 0.0, "outcome": model.cfg.alliance.baseline}[name]
+        return float(getattr(model.alliance, name))
+
+    return report
+
+
 class EngagementModel(mesa.Model):
     """One policy process under one strategy. Build with a Population drawn from the same seed's world stream."""
 
@@ -66,6 +82,7 @@ class EngagementModel(mesa.Model):
             raise ValueError(f"unknown channel(s) {sorted(unknown)}; use {', '.join(mech.CHANNELS)}")
         rngs = streams(seed)
         super().__init__(rng=rngs["mesa"])
+        scenario = apply_readiness(scenario)  # a Co-Ready profile sets the parameters it maps onto (sim/readiness.py)
         self.cfg, self.strategy, self.spec, self.pop = scenario, strategy, SPECS[strategy], population
         self.rngs = rngs
         sc, pop, tp = scenario, population, scenario.trust
@@ -100,6 +117,7 @@ class EngagementModel(mesa.Model):
         self.pop_share = {f: np.bincount(c, minlength=len(pop.labels[f])) / n for f, c in pop.codes.items()}
         self.sizes = {f: len(pop.labels[f]) for f in pop.codes}
         self.low_prior = pop.trust < 0.5
+        self._init_extensions(seed)
         # actors
         eng = sc.engagement
         self.institution = Institution(self, sc.institution.position, sc.institution.expertise, eng.authenticity,
@@ -110,6 +128,8 @@ class EngagementModel(mesa.Model):
         offsets = np.linspace(-0.5, 0.5, lob.count) if lob.count > 1 else np.zeros(lob.count)
         self.lobbyists = [Lobbyist(self, lob.budget, mech.clip01(lob.position + lob.position_spread * o))
                           for o in offsets]
+        for agent, params in zip(self.stakeholders, sc.stakeholders, strict=True):
+            agent.knowledge, agent.group = params.knowledge, 0
         self.stakeholder_set = self.agents_by_type[Stakeholder] if self.stakeholders else None
         self.lobbyist_set = self.agents_by_type[Lobbyist] if self.lobbyists else None
         self.panel_members: list[PanelMember] = []
@@ -145,10 +165,36 @@ class EngagementModel(mesa.Model):
         self._fav_change: np.ndarray | None = None  # change of each citizen's favourability at the first decision
         self.evidence_side: list[float] = []  # share of the way the panel moved toward the informed position
         self._schedule()
+        founders = self._schedule_leaders()
+        self.alliance = (Alliance.start(sc.alliance, founders) if sc.alliance.enabled and self.spec.process
+                         and self.spec.stakeholders_at_table else None)
         self.phase = "framing" if self.spec.process else "none"
         self._update_means()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
+
+    def _init_extensions(self, seed: int) -> None:
+        """State of the mechanisms the cases need (all off by default): capacity, several deciders, the
+        organisations' panel, Co-Master bookkeeping, service users."""
+        sc = self.cfg
+        self.facilitation = sc.engagement.facilitation
+        self.capacity = Capacity.start(sc.capacity) if sc.capacity.enabled else None
+        if self.capacity is not None:
+            self.facilitation = self.capacity.facilitation(sc.engagement.facilitation)
+        self.capacity_peak = self.capacity.index if self.capacity is not None else 0.0
+        self.alignment = sc.institution.alignment if sc.institution.deciders > 1 else 1.0
+        self.org_panel: list | None = None
+        self.meetings = MeetingLog(0)
+        self._retained = float("nan")
+        self.comaster_cycles: list[dict[str, float]] = []
+        self.users = None
+        self.user_boost = 1.0
+        if sc.users.share > 0:  # own stream (an extra child of the seed): the seven streams are untouched
+            rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(len(STREAMS) + 1)[-1])
+            share = min(max(sc.users.share, 1e-9), 1.0 - 1e-9)
+            p = 1.0 / (1.0 + np.exp(-(math.log(share / (1.0 - share)) + sc.users.propensity_link * self.pop.z)))
+            self.users = rng.random(self.pop.n) < p
+            self.user_boost = 1.0 + sc.users.delivery_weight * self.users
 
     # ---------------------------------------------------------------- schedule
     def _schedule(self) -> None:
@@ -243,11 +289,12 @@ class EngagementModel(mesa.Model):
         self.panel_lobby = 1.0 - (1.0 - self.panel_lobby) * (1.0 - share)
 
     def deliberation_settings(self) -> tuple[float, float, float]:
-        """(confidence bound, pooling, convergence rate) of this session: facilitation widens openness and pooling;
-        online sessions lose informal exchange."""
-        d, eng = self.cfg.deliberation, self.cfg.engagement
-        epsilon = d.confidence + eng.facilitation * d.facilitation_widening
-        pooling = d.pooling * eng.facilitation
+        """(confidence bound, pooling, convergence rate) of this session: facilitation (raised by capacity, when
+        modelled) widens openness and pooling; a circle pools less per session; online sessions lose informal
+        exchange."""
+        d = self.cfg.deliberation
+        epsilon = d.confidence + self.facilitation * d.facilitation_widening
+        pooling = d.pooling * self.facilitation * formats.exchange(d.format, d.circle_exchange)
         if self.online:
             epsilon, pooling = epsilon * d.online_exchange, pooling * d.online_exchange
         return epsilon, pooling, d.convergence
@@ -256,18 +303,22 @@ class EngagementModel(mesa.Model):
         """Weekly implementation progress: (base_speed + buy-in) / implementation_weeks, slowed by the sum of the
         stakeholders' obstruction (capped)."""
         sc = self.cfg
-        rules = sc.stakeholder_rules
-        if self.stakeholders:
-            obstruct = mech.obstruction(np.array([s.power for s in self.stakeholders]),
-                                        np.array([s.position for s in self.stakeholders]),
-                                        np.array([s.obstruction_factor for s in self.stakeholders]), self.policy,
-                                        tolerance=rules.tolerance)
-            slow = min(rules.max_obstruction, float(obstruct.sum()))
-        else:
-            slow = 0.0
+        slow = self.obstruction()
         self.last_rate = (sc.process.base_speed + self.institution.buy_in) / sc.process.implementation_weeks * (
-            1.0 - slow)
+            1.0 - slow) * self.alignment
         return self.last_rate
+
+    def obstruction(self) -> float:
+        """Share of implementation (and alliance delivery) speed lost to the stakeholders' obstruction of the current
+        policy, in [0, max_obstruction]."""
+        rules = self.cfg.stakeholder_rules
+        if not self.stakeholders:
+            return 0.0
+        obstruct = mech.obstruction(np.array([s.power for s in self.stakeholders]),
+                                    np.array([s.position for s in self.stakeholders]),
+                                    np.array([s.obstruction_factor for s in self.stakeholders]), self.policy,
+                                    tolerance=rules.tolerance)
+        return min(rules.max_obstruction, float(obstruct.sum()))
 
     # ---------------------------------------------------------------- events
     def _add_signal(self, channel: str, value, idx: np.ndarray | None = None) -> None:
@@ -295,6 +346,9 @@ class EngagementModel(mesa.Model):
         sc = self.cfg
         k = sc.engagement.panel_size
         rng = self.rngs["recruitment"]
+        if sc.engagement.panel == "organisations":
+            self._open_organisation_panel()
+            return
         start = time.perf_counter()
         if self.spec.participation == "sortition":
             members, self.selection_note = sortition_panel(self.pop, sc, rng)
@@ -302,13 +356,39 @@ class EngagementModel(mesa.Model):
         else:
             members, self.selection_note = volunteer_panel(self.pop, k, rng), "self-selected"
         self.draw_seconds += time.perf_counter() - start  # wall time of recruitment + draw (for benchmarks)
+        if self.users is not None and sc.users.seats:  # Co-Renew: users recruited through the service
+            outside = np.flatnonzero(self.users & ~np.isin(np.arange(self.pop.n), members))
+            extra = rng.choice(outside, size=min(sc.users.seats, len(outside)), replace=False)
+            members = np.concatenate([members, np.sort(extra)]).astype(np.int64)
         self.cost += sc.cost.honorarium * len(members) + sc.cost.session * sc.engagement.sessions
         self._set_participants(members)
-        weight = np.exp(sc.deliberation.dominance * (1.0 - sc.engagement.facilitation) * self.pop.z[members])
-        self.panel_members = [PanelMember(self, i, self.pop.opinion[i], self.pop.knowledge[i], w)
-                              for i, w in zip(members, weight, strict=True)]
+        d = sc.deliberation
+        weight = np.exp(d.dominance * (1.0 - self.facilitation) * self.pop.z[members])
+        weight = formats.voice(weight, d.format)
+        knowledge = self.pop.knowledge[members].astype(float)
+        if self.users is not None:  # lived experience of the service
+            u = self.users[members]
+            knowledge[u] += sc.users.knowledge * (1.0 - knowledge[u])
+        groups = (formats.working_groups(len(members), d.working_groups, self.rngs["deliberation"])
+                  if d.working_groups > 1 else np.zeros(len(members), dtype=np.int64))
+        self.panel_members = [PanelMember(self, i, self.pop.opinion[i], kn, w)
+                              for i, kn, w in zip(members, knowledge, weight, strict=True)]
+        for slot, (agent, g) in enumerate(zip(self.panel_members, groups, strict=True)):
+            agent.slot, agent.group = slot, int(g)
         self.panel_set = self.agents_by_type[PanelMember]
         self.panel_lobby = 0.0
+        self.meetings = MeetingLog(len(members))
+        self._retained = 1.0
+
+    def _open_organisation_panel(self) -> None:
+        """The stakeholder organisations at the table are the panel (an alliance): no citizens are drawn; the
+        organisations are split into working groups by their order in the scenario."""
+        sc = self.cfg
+        self.cost += sc.cost.session * sc.engagement.sessions
+        self.org_panel = [s for s in self.stakeholders if s.included]
+        for i, s in enumerate(self.org_panel):
+            s.group = i % sc.deliberation.working_groups
+        self.selection_note = f"{len(self.org_panel)} organisations"
 
     def _open_consultation(self) -> None:
         sc = self.cfg
@@ -319,28 +399,86 @@ class EngagementModel(mesa.Model):
         self._set_participants(members)
 
     def _session(self) -> None:
+        if self.org_panel is not None:
+            self._organisation_session()
+            return
         if not self.panel_members:
             return
         d = self.cfg.deliberation
         self.panel_set.do("attend")
         present = [a for a in self.panel_members if a.present]
+        self._retained = len(present) / len(self.panel_members)
         if not present:
             return
-        tables = mech.form_tables(len(present), d.table_size, self.rngs["deliberation"])
+        if d.format == "world_cafe" and d.working_groups == 1:
+            tables = mech.form_tables(len(present), d.table_size, self.rngs["deliberation"])
+        else:
+            tables = formats.seat(np.array([a.opinion for a in present]), np.array([a.group for a in present]),
+                                  d.table_size, d.format, self.rngs["deliberation"], d.open_space_noise)
+        self.meetings.seat(np.array([a.slot for a in present]), np.asarray(tables))
         self.tables = {}
         for agent, t in zip(present, tables, strict=True):
             agent.table = int(t)
             self.tables.setdefault(int(t), []).append(agent)
         self.panel_set.do("discuss")
         self.panel_set.do("commit")
-        working = float(np.mean([a.opinion for a in present]))
         at_table = [s for s in self.stakeholders if s.included]
         if at_table:
-            working = (working + sum(s.power * s.position for s in at_table)) / (1.0 + sum(s.power for s in at_table))
-            for s in at_table:
-                s.attend_session(working)
+            groups = d.working_groups
+            views = {}
+            for g in range(groups):
+                ops = [a.opinion for a in present if a.group == g]
+                views[g] = float(np.mean(ops)) if ops else float(np.mean([a.opinion for a in present]))
+            working = {}  # each group's working position, computed before anyone moves
+            for g in range(groups):
+                peers = [t for j, t in enumerate(at_table) if j % groups == g]
+                working[g] = (views[g] + sum(t.power * t.position for t in peers)) / (1.0 + sum(t.power for t in peers))
+            for i, s in enumerate(at_table):
+                s.attend_session(working[i % groups])
+        self._align()
         idx = np.array([a.citizen for a in present])
-        self._add_signal("procedure", self.cfg.trust.session_gain * self.cfg.engagement.facilitation, idx)
+        self._add_signal("procedure", self.cfg.trust.session_gain * self.facilitation, idx)
+
+    def _organisation_session(self) -> None:
+        """A meeting of the organisations' panel: each working group moves toward its own power-weighted position
+        (positions computed before anyone moves)."""
+        groups: dict[int, list] = {}
+        for s in self.org_panel:
+            groups.setdefault(s.group, []).append(s)
+        working = {g: sum(t.power * t.position for t in m) / max(1e-9, sum(t.power for t in m))
+                   for g, m in groups.items()}
+        for s in self.org_panel:
+            s.attend_session(working[s.group])
+        self._align()
+
+    def _align(self) -> None:
+        """Several deciders meeting in a shared session see their interdependence: alignment closes
+        `alignment_gain` of its gap to 1."""
+        inst = self.cfg.institution
+        if inst.deciders > 1:
+            self.alignment += inst.alignment_gain * (1.0 - self.alignment)
+
+    def _schedule_leaders(self) -> int:
+        """Sequencing: `engagement.leaders_first` sessions of the leading stakeholders alone, spread over the
+        framing weeks, under strategies that put stakeholders at the table. Returns how many leaders there are
+        (they are the alliance's first signatories)."""
+        eng = self.cfg.engagement
+        if not (eng.leaders_first and self.spec.process and self.spec.stakeholders_at_table):
+            return 0
+        leaders = [s for s in self.stakeholders if s.included and s.power >= eng.leader_power]
+        if not leaders:
+            return 0
+        span = max(1, self.cfg.process.framing_weeks)
+        self.leaders = leaders
+        for i in range(eng.leaders_first):  # Mesa keeps weak references to callbacks: a bound method, no lambda
+            self.schedule_event(self._leader_session, at=1 + i * span / eng.leaders_first - 0.5)
+        return len(leaders)
+
+    def _leader_session(self) -> None:
+        leaders = self.leaders
+        working = sum(s.power * s.position for s in leaders) / sum(s.power for s in leaders)
+        for s in leaders:
+            s.attend_session(working)
 
     def _crisis(self) -> None:
         self._add_signal("news", self.cfg.crisis.trust_shock)
@@ -350,6 +488,14 @@ class EngagementModel(mesa.Model):
         """The participants' recommendation and the quality of the joint solution if it is honoured."""
         sc, eng = self.cfg, self.cfg.engagement
         prob, expertise = sc.problem, self.institution.expertise
+        if self.org_panel is not None:
+            if not self.org_panel:
+                return None, self.quality_alone
+            power = np.array([s.power for s in self.org_panel])
+            rec = float(np.average([s.position for s in self.org_panel], weights=power + 1e-12))
+            q = 1.0 - float(np.prod([1.0 - s.knowledge for s in self.org_panel]))  # the value chain's pooled view
+            self.panel_qualities.append(q)
+            return rec, mech.joint_quality(q, prob.complexity, expertise, prob.lay_error)
         if self.spec.participation in ("sortition", "volunteers") and self.panel_members:
             stayed = [a for a in self.panel_members if a.present] or self.panel_members
             q = mech.pooled_quality(np.array([a.knowledge for a in stayed]), sc.deliberation.breadth_weight,
@@ -379,10 +525,20 @@ class EngagementModel(mesa.Model):
         pressure, lobby_position = self.institution.take_pressure()
         capture = mech.lobby_capture(pressure, self.institution.buy_in)
         inst = self.institution
+        each: dict[str, np.ndarray] = {}
+        deciders = sc.institution.deciders
+        if deciders > 1:  # no central agency: each decider owns every deciders-th recommendation
+            offsets = np.linspace(-0.5, 0.5, deciders) * sc.institution.decider_spread
+            buy_in = np.clip(inst.buy_in + offsets, 0.0, 1.0)
+            captures = np.array([mech.lobby_capture(pressure / deciders, b) for b in buy_in])
+            block = np.arange(sc.process.recommendations) % deciders
+            each = {"authenticity": np.clip(inst.authenticity + offsets, 0.0, 1.0)[block],
+                    "captures": captures[block]}
+            capture = float(captures.mean())
         h, policy = inst.decide(rec, capture, lobby_position, self.decision_uniforms[self.cycle],
                                 self.recommendation_costs[self.cycle], self.spec.force_ignore,
                                 challenge_sensitivity=sc.institution.challenge_sensitivity,
-                                cost_sensitivity=sc.institution.cost_sensitivity)
+                                cost_sensitivity=sc.institution.cost_sensitivity, **each)
         collab = [s for s in self.stakeholders if s.included and s.collaborating]
         if collab:
             pull = sum(s.power * (s.position - policy) for s in collab) / len(self.stakeholders)
@@ -418,10 +574,27 @@ class EngagementModel(mesa.Model):
         self._broken = broken
         if inst.decided_at is None:
             inst.decided_at = self.time
+        self._record_quality(h, transparency)
         for agent in self.panel_members:
             agent.remove()
         self.panel_members, self.tables = [], {}
         self.cycle += 1
+
+    def _record_quality(self, honour: float, transparency: float) -> None:
+        """Co-Master-style metrics of the panel that just decided (sim/quality.py)."""
+        if self.panel_members:
+            self.comaster_cycles.append(comaster(
+                self.representativeness, np.array([a.weight for a in self.panel_members]), self.meetings.mixing(),
+                self._retained, honour, transparency))
+        elif self.org_panel:
+            power = np.array([s.power for s in self.org_panel])
+            total = sum(s.power for s in self.stakeholders)
+            groups = np.array([s.group for s in self.org_panel])
+            n = len(groups)
+            mixing = (float(np.mean([(np.sum(groups == g) - 1) / (n - 1) for g in groups])) if n > 1
+                      else float("nan"))
+            self.comaster_cycles.append(comaster(float(power.sum() / total) if total > 0 else float("nan"), power,
+                                                 mixing, 1.0, honour, transparency))
 
     def _participatory_signals(self, promise: float, h: float, transparency: float, procedure: bool) -> None:
         """Participants' voice and feels-heard; the public's legitimacy, backfire, word of mouth and vicarious
@@ -482,6 +655,10 @@ class EngagementModel(mesa.Model):
         week = int(round(self.time))
         sc, tp = self.cfg, self.cfg.trust
         inst = self.institution
+        if self.capacity is not None:  # learning and forgetting; the next sessions get the new facilitation
+            self.capacity.step(week)
+            self.facilitation = self.capacity.facilitation(sc.engagement.facilitation)
+            self.capacity_peak = max(self.capacity_peak, self.capacity.index)
         self._window = self._current_window(week)
         if self.spec.process:
             if self.stakeholder_set is not None:
@@ -490,9 +667,12 @@ class EngagementModel(mesa.Model):
                 self.lobbyist_set.do("step")
             inst.step()
             if inst.just_completed:
-                self._add_signal("delivery", tp.delivery_gain * (self.quality - self.quality_alone))
+                self._add_signal("delivery", tp.delivery_gain * (self.quality - self.quality_alone) * self.user_boost)
             elif inst.completed_at is None and week > self.process_start - 1 + sc.process.expected_weeks:
-                self._add_signal("delivery", -tp.delay_penalty * self.awareness)
+                self._add_signal("delivery", -tp.delay_penalty * self.awareness * self.user_boost)
+            if self.alliance is not None:
+                at_table = [s.trust for s in self.stakeholders if s.included]
+                self.alliance.step(float(np.mean(at_table)) if at_table else 0.0, self.obstruction())
             if inst.decided_at is not None and self.hidden > 0:
                 p = mech.exposure_hazard(0.0 if self.spec.closed else sc.engagement.transparency,
                                          sc.exposure.leak_hazard, sc.exposure.panel_voice, self._broken)
@@ -540,6 +720,14 @@ class EngagementModel(mesa.Model):
         gap = self.cfg.selection.gap_feature
         for code, label in enumerate(self.pop.labels[gap]):
             rep[f"trust_{gap}_{label}"] = _group_trust(code)
+        if self.cfg.alliance.enabled:
+            rep.update({"signatories": _alliance("signatories"), "pledged": _alliance("pledged"),
+                        "alliance_outcome": _alliance("outcome")})
+        if self.capacity is not None:
+            rep.update({"capacity": lambda m: m.capacity.index, "trained": lambda m: m.capacity.trained,
+                        "community": lambda m: m.capacity.community, "facilitation": "facilitation"})
+        if self.cfg.institution.deciders > 1:
+            rep["alignment"] = "alignment"
         return rep
 
     def series(self):
@@ -620,4 +808,42 @@ class EngagementModel(mesa.Model):
             "awareness_final": self.mean_awareness,
             "participants": float(self.participant.sum()),
             "policy": float(self.policy),
+            **self._comaster_summary(),
+            **self._extension_summary(change),
         }
+
+    def _comaster_summary(self) -> dict[str, float]:
+        from sim.quality import METRICS
+
+        if not self.comaster_cycles:
+            return {f"comaster_{k}": float("nan") for k in METRICS}
+        return {k: float(np.mean([c[k] for c in self.comaster_cycles])) for k in self.comaster_cycles[0]}
+
+    def _extension_summary(self, change: np.ndarray) -> dict[str, float]:
+        """Outputs of the mechanisms that are switched on (none by default)."""
+        sc, out = self.cfg, {}
+        if sc.alliance.enabled:
+            a = self.alliance
+            target = sc.alliance.target
+            outcome = a.outcome if a is not None else sc.alliance.baseline
+            out.update({"signatories_final": a.signatories if a is not None else 0.0,
+                        "pledged_final": a.pledged if a is not None else 0.0,
+                        "alliance_outcome_final": outcome,
+                        "delivery_gap": max(0.0, 1.0 - outcome / target) if target > 0 else 0.0})
+        if self.capacity is not None:
+            c = self.capacity
+            out.update({"capacity_peak": self.capacity_peak, "capacity_final": c.index,
+                        "trained_cumulative": c.ever_trained, "trained_retained": c.trained,
+                        "community_final": c.community})
+        if self.users is not None:
+            u = self.users
+            out.update({"service_users_share": float(u.mean()),
+                        "service_users_trust_change": float(change[u].mean()) if u.any() else float("nan"),
+                        "panel_user_share": float(u[self.members].mean()) if len(self.members) else float("nan")})
+        if sc.institution.deciders > 1:
+            out["alignment_final"] = self.alignment
+        if sc.readiness.enabled:
+            from sim.readiness import readiness_score
+
+            out["readiness_score"] = readiness_score(sc)
+        return out

@@ -2,7 +2,7 @@
 
 A scenario is a YAML file whose sections mirror the classes below (`population`, `process`, `engagement`,
 `deliberation`, `problem`, `trust`, `exposure`, `awareness`, `institution`, `stakeholders`, `stakeholder_rules`,
-`lobby`, `cost`, `crisis`, `selection`, `strategies`). Missing keys take the defaults documented here; unknown
+`lobby`, `cost`, `crisis`, `selection`, `alliance`, `capacity`, `readiness`, `users`, `strategies`). Missing keys take the defaults documented here; unknown
 keys are an error. Sources are short keys explained in `docs/ODD.md` (OECD2024 = OECD Trust Survey 2024 results;
 others are author-year). A source that starts with "calibrated" marks a parameter whose default is the median of
 the parameter sets accepted by the pattern-oriented calibration (`cocreate calibrate`; the accepted ranges are in
@@ -123,7 +123,9 @@ class ProcessParams(Section):
     coverage_after_weeks: int = P(4, 0, 52, "weeks", "assumption",
                                   "weeks after the last decision during which the media still cover the process")
     cycle_weeks: int = P(13, 4, 52, "weeks", "assumption", "length of one cycle of the `continuous` strategy")
-    recommendations: int = P(10, 1, 100, "count", "assumption", "number of recommendations the panel makes")
+    recommendations: int = P(10, 1, 1000, "count", "assumption; CCC 2021 had 149 proposals",
+                             "number of recommendations the panel makes (two arrays of horizon x this many floats "
+                             "are drawn per run: 1000 x 522 weeks is 8 MB)")
 
 
 class EngagementParams(Section):
@@ -154,6 +156,15 @@ class EngagementParams(Section):
     promise_consult: float = P(0.4, 0.0, 1.0, "promise level", "IAP2 spectrum (consult below collaborate)",
                                "influence promised by a consultation")
     promise_cocreate: float = P(1.0, 0.0, 1.0, "promise level", "IAP2 spectrum", "influence promised by co-creation")
+    panel: Literal["citizens", "organisations"] = Field(
+        "citizens", description="who sits on the co-creation panel: citizens (drawn or self-selected) or the "
+        "stakeholder organisations at the table (an alliance; talk 00:09:56, Circular Plastics Alliance) [name; "
+        "source: talk 00:09:56]", json_schema_extra={"unit": "name", "source": "talk 00:09:56"})
+    leaders_first: int = P(0, 0, 20, "sessions", "talk 00:10:16 (CPA started with CEOs); count assumption",
+                           "sequencing: sessions held with the leading organisations alone (power >= leader_power) "
+                           "during framing, before anyone else is engaged; 0 = everyone together")
+    leader_power: float = P(0.7, 0.0, 1.0, "share", "assumption",
+                            "power from which a stakeholder counts as a leader for `leaders_first`")
 
 
 class DeliberationParams(Section):
@@ -179,6 +190,19 @@ class DeliberationParams(Section):
                          "Antwerp PB (Demos: young members pressured into consensus); direction only",
                          "extra weight of the views of members from groups that volunteer more, at facilitation 0 "
                          "(facilitation removes it)")
+    format: Literal["world_cafe", "open_space", "circle"] = Field(
+        "world_cafe", description="deliberation format: world_cafe (random tables reshuffled each session: high "
+        "mixing), open_space (members join the table of the topic they care about, i.e. sort by view: low mixing), "
+        "circle (the whole panel in one circle with a talking piece: full mixing, equal voice, less exchange per "
+        "member) [name; source: talk 00:11:42 (methods used by the CPA); the differences are assumptions]",
+        json_schema_extra={"unit": "name", "source": "talk 00:11:42; assumption"})
+    circle_exchange: float = P(0.5, 0.0, 1.0, "factor", "assumption (one conversation: less airtime each)",
+                               "circle format: multiplier on knowledge pooling per session")
+    open_space_noise: float = P(0.1, 0.0, 1.0, "opinion sd", "assumption",
+                                "open_space format: noise in choosing a table by view (0 = strictly by view)")
+    working_groups: int = P(1, 1, 50, "groups", "C&D §4.1 (the CPA had 6 working groups)",
+                            "parallel working groups: members (citizens or organisations) are split into groups "
+                            "that meet separately; tables and the working position form within a group")
     dropout: float = P(0.02, 0.0, 0.3, "probability per session",
                        "panel_attrition.csv: CAUK 108 of 110 stayed; Scotland 73 of 106 at weekend 8",
                        "probability a member misses a session (and every later one)")
@@ -291,6 +315,19 @@ class InstitutionParams(Section):
                                      "draft (challenge to existing policy)")
     cost_sensitivity: float = P(0.3, 0.0, 1.0, "share", "Font et al. 2018 (direction)",
                                 "honour probability lost by the most expensive recommendation")
+    deciders: int = P(1, 1, 50, "decision makers", "talk 00:33:11 (MIND//SHIFT: no single central agency)",
+                      "independent decision makers sharing the decision and its implementation; 1 = one central "
+                      "agency. Each owns an equal share of the recommendations and lobbyists split their pressure")
+    decider_spread: float = P(0.0, 0.0, 1.0, "share", "assumption",
+                              "range of authenticity and buy-in across deciders (evenly spaced around the "
+                              "engagement values)")
+    alignment: float = P(1.0, 0.05, 1.0, "share", "assumption",
+                         "with several deciders: share of full implementation speed they reach while acting apart "
+                         "(no central agency aligns them)")
+    alignment_gain: float = P(0.0, 0.0, 1.0, "share of the gap to 1 per session", "talk 00:33:24 (awareness of "
+                              "interdependencies); size assumption",
+                              "with several deciders: share of their remaining misalignment closed by each shared "
+                              "co-creation session")
 
 
 class StakeholderParams(Section):
@@ -300,6 +337,9 @@ class StakeholderParams(Section):
     position: float = P(0.5, 0.0, 1.0, "opinion scale 0..1", "assumption", "preferred policy at the start")
     trust: float = P(0.5, 0.0, 1.0, "trust 0..1", "assumption", "trust in the institution's process at the start")
     included: bool = B(True, "assumption", "at the table when the strategy includes stakeholders")
+    knowledge: float = P(0.3, 0.0, 1.0, "share of the complex part", "assumption",
+                         "share of the complex part of the problem the organisation knows (with engagement.panel "
+                         "organisations the table pools it)")
 
 
 def _default_stakeholders() -> list[StakeholderParams]:
@@ -390,6 +430,101 @@ class SelectionParams(Section):
                              json_schema_extra={"unit": "name", "source": "OECD2024 (trust gaps by education)"})
 
 
+class AllianceParams(Section):
+    """Organisations signing voluntary commitments over time (Bass 1969 diffusion), and the delivery of what they
+    pledged. Active only under strategies that put stakeholders at the table (co-creation); C&D = cases-and-data."""
+
+    enabled: bool = B(False, "C&D §4.1 (Circular Plastics Alliance)", "an alliance of signatories runs")
+    potential: int = P(320, 1, 1_000_000, "organisations", "assumption; C&D §4.1 (almost 300 by Oct 2021)",
+                       "organisations that could sign (the saturation level M)")
+    founders: int = P(0, 0, 1_000_000, "organisations", "assumption",
+                      "signatories at the start; `engagement.leaders_first` adds the leading stakeholders")
+    innovation: float = P(0.004, 0.0, 1.0, "share of non-members per week", "Bass 1969 (coefficient p); size "
+                          "assumption fitted by eye to C&D §4.1 counts", "weekly share of non-members who sign on "
+                          "their own")
+    imitation: float = P(0.045, 0.0, 2.0, "per week per unit of trust", "Bass 1969 (coefficient q); size "
+                         "assumption fitted by eye to C&D §4.1 counts",
+                         "weekly joining per share already signed, times the mean trust of the organisations at "
+                         "the table (trust built at the table draws others in)")
+    baseline: float = P(5.0, 0.0, 1e9, "outcome units per year", "C&D §4.1 (just over 5 Mt/yr recyclate, 2016-2019)",
+                        "the outcome before the alliance")
+    target: float = P(10.0, 0.0, 1e9, "outcome units per year", "C&D §4.1 (10 Mt/yr by 2025)",
+                      "the outcome the full membership pledges")
+    follow_through: float = P(0.6, 0.0, 1.0, "share", "assumption (voluntary commitments are not enforced)",
+                              "share of the pledged uplift that is eventually delivered")
+    delivery_weeks: float = P(150.0, 1.0, 2000.0, "weeks", "assumption (investment in sorting and recycling "
+                              "capacity; C&D §4.1 investment gap)", "mean lag between a pledge and its delivery")
+
+
+class CapacityParams(Section):
+    """An institution's co-creation capacity that learns (training, a community, ambassadors) and forgets (staff
+    turnover, fading skills); it raises the facilitation its sessions get (C&D §4.2, Inovativen.si)."""
+
+    enabled: bool = B(False, "C&D §4.2 (Inovativen.si)", "capacity learns and forgets")
+    staff: int = P(15_000, 1, 10_000_000, "staff", "C&D §4.2 (15,000 staff targeted)", "staff of the administration")
+    trained_initial: int = P(0, 0, 10_000_000, "staff", "assumption", "staff trained at the start")
+    trained_per_week: float = P(6.0, 0.0, 10_000.0, "staff per week", "C&D §4.2 (1,300+ trained, Dec 2017 to about "
+                                "Feb 2022: about 220 weeks)", "staff trained each week while the programme runs")
+    training_weeks: int = P(260, 0, 1040, "weeks", "C&D §4.2 (ESF-funded programme 2017-2022)",
+                            "weeks the training programme runs (from week 1)")
+    forgetting: float = P(0.003, 0.0, 1.0, "share per week", "assumption (turnover and fading skills, about 15% "
+                          "a year)", "share of trained staff whose skills are lost each week")
+    ambassadors: int = P(0, 0, 100_000, "staff", "talk 00:18:35 (70; C&D §4.2: count not confirmed)",
+                         "innovation ambassadors (entry points in their institutions)")
+    units: int = P(22, 1, 10_000, "bodies", "C&D §4.2 (22 bodies in the 2019 maturity survey)",
+                   "bodies of the administration an ambassador network has to cover")
+    ambassador_retention: float = P(0.5, 0.0, 1.0, "share", "assumption",
+                                    "share of forgetting prevented when every body has an ambassador")
+    community_join: float = P(0.3, 0.0, 1.0, "share", "assumption (430+ members per 1,300+ trained, C&D §4.2)",
+                              "share of newly trained staff who join the community of practice")
+    community_churn: float = P(0.002, 0.0, 1.0, "share per week", "assumption",
+                               "share of community members who leave each week")
+    community_weight: float = P(0.5, 0.0, 5.0, "trained-staff equivalents", "assumption",
+                                "capacity one community member adds, relative to one trained staff member")
+    half_capacity: float = P(1000.0, 1.0, 1e7, "trained-staff equivalents", "assumption",
+                             "capacity units at which the capacity index is 0.5 (index = E / (E + half))")
+    facilitation_max: float = P(0.9, 0.0, 1.0, "quality 0..1", "assumption (professional facilitation)",
+                                "facilitation at capacity index 1; at index c sessions get "
+                                "facilitation + (facilitation_max - facilitation) * c")
+
+
+class ReadinessParams(Section):
+    """A COGOV Co-Ready-style profile (C&D §4.3: 26 attributes in 3 categories). When enabled it SETS the
+    parameters it maps onto (docs/ODD.md §7.13): organisational capacity -> engagement.facilitation; internal
+    drivers/barriers -> engagement.political_buy_in, engagement.authenticity (autonomy, silos),
+    institution.challenge_sensitivity (silos); context -> engagement.transparency."""
+
+    enabled: bool = B(False, "C&D §4.3 (Co-Ready)", "the profile sets the parameters it maps onto")
+    facilitation: float = P(0.7, 0.0, 1.0, "score 0..1", "talk 00:37:39 (hosting team); assumption",
+                            "organisational capacity: a hosting team able to facilitate")
+    political_buy_in: float = P(0.6, 0.0, 1.0, "score 0..1", "talk 00:37:07, 00:43:02; assumption",
+                                "internal driver: a sponsor with a mandate, political backing")
+    autonomy: float = P(0.8, 0.0, 1.0, "score 0..1", "talk 00:47:41 (autonomy, discretion to stakeholders); "
+                        "assumption", "internal driver: staff may grant participants real influence")
+    silos: float = P(0.2, 0.0, 1.0, "score 0..1 (1 = deeply siloed)", "talk 00:48:19; assumption",
+                     "internal barrier: departments that do not work across lines")
+    transparency_habits: float = P(0.7, 0.0, 1.0, "score 0..1", "talk 01:11:04; assumption",
+                                   "context: the habit of recording and publishing proceedings")
+    silo_weight: float = P(0.5, 0.0, 1.0, "share", "assumption",
+                           "share of authenticity lost to silos, and of challenge resistance they add")
+
+
+class UsersParams(Section):
+    """Service users as a subgroup of the population (COGOV Co-Renew: users in service renewal, C&D §4.3)."""
+
+    share: float = P(0.0, 0.0, 1.0, "share of citizens", "assumption", "share of citizens who use the service; 0 = "
+                     "no subgroup")
+    propensity_link: float = P(-0.5, -3.0, 3.0, "logit per sd of log-propensity", "assumption (users of public "
+                               "services are often the less heard)", "how much more (+) or less (-) likely the "
+                               "groups that volunteer more are to be users")
+    knowledge: float = P(0.3, 0.0, 1.0, "share of a dimension", "assumption (lived experience of the service)",
+                         "extra knowledge users bring to every dimension of the problem")
+    seats: int = P(0, 0, 1000, "members", "talk 00:24:50 (Co-Renew: users in journey mapping); count assumption",
+                   "extra panel seats filled by service users recruited through the service")
+    delivery_weight: float = P(1.0, 0.0, 10.0, "multiplier", "assumption (users live the delivery)",
+                               "extra weight of the delivery signal for users: they get (1 + weight) times it")
+
+
 class Scenario(Section):
     """A whole scenario. `Scenario()` is the baseline; `scenarios/baseline.yaml` spells it out with sources."""
 
@@ -410,6 +545,10 @@ class Scenario(Section):
     cost: CostParams = CostParams()
     crisis: CrisisParams = CrisisParams()
     selection: SelectionParams = SelectionParams()
+    alliance: AllianceParams = AllianceParams()
+    capacity: CapacityParams = CapacityParams()
+    readiness: ReadinessParams = ReadinessParams()
+    users: UsersParams = UsersParams()
     strategies: tuple[Literal[STRATEGIES], ...] = STRATEGIES  # type: ignore[valid-type]
 
     def population_params(self) -> PopulationParams:

@@ -21,6 +21,8 @@ PROGRESS_WORDS = {"relaxation": ("types at their level", "lowest probability at 
                   "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
 """What each stage of ``progress(stage, done, total, value)`` counts in ``done`` and what ``value`` is (``total`` is 0
 when not known in advance)."""
+ALGORITHMS = ALGORITHMS + ("minimax", "goldilocks")  # selection.engine.goldilocks
+PROGRESS_WORDS["goldilocks"] = ("rounds", "objective of the panels found so far")
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +84,7 @@ class SelectionResult:
 def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
            weights: np.ndarray | None = None, tol: float = TOLERANCE, legacy_draws: int = 1000,
            progress: Callable[[str, int, int, float], None] | None = None, time_limit: float | None = None,
-           max_rounds: int | None = None, target_slack: float = 0.0) -> SelectionResult:
+           max_rounds: int | None = None, target_slack: float = 0.0, gamma: float = 1.0) -> SelectionResult:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
@@ -91,6 +93,8 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     relaxation) when no panel exists. ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the
     repeatable form of the same stop) end leximin or maximin early with the best distribution found so far, its
     ``stats["partial"]`` saying how far from optimal it may be (see :func:`selection.engine.leximin.solve`).
+    minimax (lowest largest probability, then highest smallest) and goldilocks (``max p / (k/n) + gamma (k/n) /
+    min p``, ``gamma`` >= 0) are :mod:`selection.engine.goldilocks`; the time limit applies to them too.
     Soft targets in the quotas narrow the bounds every algorithm sees, within ``target_slack`` weighted seats of
     the closest the hard quotas allow (:func:`selection.engine.targets.apply`; the bands are in ``stats``).
     """
@@ -102,13 +106,25 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     if Pricer(problem).feasible() is None:
         relax.raise_infeasible(problem)
     problem, target_stats = targets.apply(problem, target_slack)
-    if (time_limit is not None or max_rounds is not None) and algorithm not in ("leximin", "maximin"):
+    if (time_limit is not None or max_rounds is not None) and algorithm not in ("leximin", "maximin", "minimax", "goldilocks"):
         raise InputError(Problem("", 0, "", f"a time limit applies to leximin and maximin, not {algorithm}",
                                  "choose leximin or maximin, or leave out the time limit", parameter="time_limit"))
     if algorithm == "legacy":
         panels, lam, stats = legacy.solve(problem, draws=legacy_draws, seed=seed, progress=progress)
         type_panels = np.array([np.bincount(problem.type_of[p], minlength=problem.n_types) for p in panels])
         dist = PanelDistribution(problem, type_panels, lam, tuple(panels))
+    elif algorithm in ("minimax", "goldilocks"):
+        from selection.engine import goldilocks
+
+        if not (np.isfinite(gamma) and gamma >= 0):
+            raise InputError(Problem("", 0, "", f"gamma {gamma} must be a number >= 0",
+                                     "1 weighs too-high and too-low chances alike", parameter="gamma"))
+        budget = None if time_limit is None and max_rounds is None else leximin.Budget(
+            deadline=None if time_limit is None else time.monotonic() + time_limit - (time.perf_counter() - start),
+            rounds=max_rounds)
+        type_panels, lam, stats = goldilocks.solve(problem, kind=algorithm, gamma=gamma, tol=tol, seed=seed,
+                                                   progress=progress, budget=budget)
+        dist = PanelDistribution(problem, type_panels, lam)
     else:
         solver = nash.solve if algorithm == "nash" else leximin.solve
         kwargs = {} if algorithm == "nash" else {"kind": algorithm, "tol": tol}
