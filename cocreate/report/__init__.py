@@ -5,7 +5,8 @@ on A4, and comes in English, Dutch or French (``lang``; Babel catalogues in ``lo
 :mod:`cocreate.report.i18n`). It shows, per quota value, the target against the pool, the expected panel and the
 drawn panel (counts and shares); every volunteer's probability (histogram and by group); the fairness figures
 against the legacy greedy draw when given; the commitment, seed and drawn number and how to verify them; and
-representativeness against the population when margins are given.
+representativeness against the population when margins are given; what it shows in plain words, the assumptions
+behind it, and how to reproduce it.
 
 Its input, ``data``, is a JSON-serialisable dict (:func:`report_data` builds it from what ``cocreate select``
 has, in one call):
@@ -23,6 +24,9 @@ has, in one call):
 - ``lottery``: ``{"m", "sha256" (the commitment), "max_change"}``;
 - ``draw``: None before the draw, else ``{"method": "seed" | "manual", "seed", "number", "derivation"}``;
 - ``households`` (int): household groups of two or more pool members;
+- ``options``: the bundle's options the report states (``k``, ``algorithm``, ``m``, ``household`` (columns),
+  ``id_column``, ``legacy_draws``, ``reserves``, ``dropout_column``, ``public_ids``, ``already_selected``); absent in
+  data from before these were shown (then the assumptions and reproduction sections say less);
 - ``notes``: lines to show (the input files' notes, a time-limited solve's label, warnings).
 
 No person's data appears: the report holds counts, shares and probabilities, not ids or contact columns.

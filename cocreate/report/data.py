@@ -6,6 +6,9 @@ import pandas as pd
 
 from selection.records import norm
 
+#: the bundle's options the report states (assumptions, how to reproduce)
+OPTIONS = ("k", "algorithm", "m", "household", "id_column", "legacy_draws", "reserves", "dropout_column",
+           "public_ids", "already_selected")
 METRICS = ("fair_share", "min_probability", "max_probability", "geometric_mean_probability", "gini",
            "share_below_half_fair_share")
 
@@ -52,5 +55,6 @@ def report_data(publication_or_bundle, inputs, metrics: dict, legacy_metrics: di
         "lottery": {"m": lot["m"], "sha256": lot["sha256"], "max_change": bundle["rounding"]["max_change"]},
         "draw": {key: draw.get(key) for key in ("method", "seed", "number", "derivation")} if draw else None,
         "households": len(problem.households),
+        "options": {key: bundle["options"].get(key) for key in OPTIONS},
         "notes": [*pool.notes, *inputs.quotas.notes, *(notes or [])],
     }

@@ -17,31 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cocreate.report.style import COLOURS, NAMES, name, time_plot  # one mapping for every plot
 from selection.outputs import atomic_write
 
 SIM_REPORT = "simulation-report.html"
 SWEEP_REPORT = "sweep-report.html"
 
-#: Plain names and stable colours per strategy (the same in every plot of every report).
-NAMES = {
-    "status_quo": "no process at all", "inform": "inform only", "consult": "public consultation",
-    "consult_ignore": "consultation, input ignored", "cocreate_sortition": "co-creation, lottery panel",
-    "cocreate_volunteers": "co-creation, volunteers", "captured": "closed process, lobbied",
-    "continuous": "continuous co-creation",
-}
-COLOURS = {
-    "status_quo": "#7f7f7f", "inform": "#1f77b4", "consult": "#ff7f0e", "consult_ignore": "#d62728",
-    "cocreate_sortition": "#2ca02c", "cocreate_volunteers": "#17becf", "captured": "#8c564b",
-    "continuous": "#9467bd",
-}
+__all__ = ["COLOURS", "NAMES", "ReportError", "name", "write_report"]
 
 
 class ReportError(ValueError):
     """The directory holds no simulation or analysed sweep (the message says what to do)."""
-
-
-def name(strategy: str) -> str:
-    return NAMES.get(strategy, strategy)
 
 
 def _finite(x) -> bool:
@@ -83,25 +69,10 @@ def _pyplot():
 
 
 def _trust_figure(series: pd.DataFrame) -> str:
-    plt = _pyplot()
-    from matplotlib.ticker import PercentFormatter
-
-    fig, ax = plt.subplots(figsize=(8.5, 4.2))
-    n_seeds = series["seed"].nunique()
-    for strategy, df in series.groupby("strategy", sort=False):
-        g = df.groupby("week")["trust_share"]
-        mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
-        colour = COLOURS.get(strategy)
-        ax.plot(mean.index, mean.to_numpy(), label=name(strategy), color=colour, lw=1.8)
-        if n_seeds > 1:
-            ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=colour, alpha=0.15, lw=0)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("weeks since the process started")
-    ax.set_ylabel("citizens who trust the institution (%)")
-    band = f"mean and 10-90% band over {n_seeds} seeds" if n_seeds > 1 else "one seed: no band"
-    ax.set_title(f"Share of citizens trusting the institution ({band})")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    """Share of citizens trusting over the weeks per strategy, bands over seeds, the process phases beneath."""
+    _pyplot()
+    fig = time_plot(series, "trust_share", "citizens who trust the institution (%)",
+                    "Share of citizens trusting the institution")
     return _uri(fig)
 
 
