@@ -69,7 +69,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                m: int = workflow.LOTTERY_SIZE, reserves: int | None = None, dropout_column: str | None = None,
                number: int | None = None, lang: str | None = None,
                compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
-               xlsx: bool = False, public_ids: bool = False, already_selected: Path | None = None) -> Selected:
+               xlsx: bool = False, public_ids: bool = False, already_selected: Path | None = None,
+               gamma: float | None = None) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -83,6 +84,11 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
     if settings.size is None:
         fail(f"--size: give the panel size, or set size in {settings_path(pool_path)}")
     size, algorithm, lang = settings.size, settings.algorithm or "leximin", settings.lang or "en"
+    if gamma is not None and algorithm != "goldilocks":
+        fail("--gamma: applies to --algorithm goldilocks only")
+    if gamma is not None and not (gamma >= 0 and gamma < float("inf")):
+        fail(f"--gamma: {gamma} must be a number >= 0 (1 weighs too-high and too-low chances alike)")
+    extra = {"gamma": gamma} if gamma is not None else {}
     if settings.source is not None and settings.given():
         console.print(f"settings from {settings.source.name}: " + ", ".join(
             f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))
@@ -97,7 +103,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                                household=list(settings.household), id_column=settings.id_column,
                                keep_columns=list(settings.keep_columns), legacy_draws=draws, m=m,
                                reserves=reserves, dropout_column=dropout_column, compare_draws=compare_draws,
-                               time_limit=time_limit, public=public_ids, already_selected=confirmed)
+                               time_limit=time_limit, public=public_ids, already_selected=confirmed, **extra)
         bundle, inputs = pub.bundle, pub.inputs
         drawn = workflow.draw(bundle, inputs, seed, number) if seed is not None or number is not None else None
     except UserError as err:
@@ -158,6 +164,11 @@ def partial_label(bundle: dict) -> str | None:
     if not part:
         return None
     bound = "unknown" if part["bound"] is None else f"at most {part['bound']:.4f}"
+    algorithm = bundle.get("options", {}).get("algorithm")
+    if algorithm in ("minimax", "goldilocks"):
+        what = "largest selection probability" if algorithm == "minimax" else "Goldilocks objective"
+        return (f"STOPPED BY THE TIME LIMIT: not the exact {algorithm} distribution; its {what} is {bound} above "
+                "the optimum. Rerun without --time-limit for the exact result")
     return (f"STOPPED BY THE TIME LIMIT: not the exact leximin distribution. Its lowest selection probability is "
             f"{part['min_probability']:.4f}; the fairest possible lowest probability is {bound} higher. Rerun without "
             f"--time-limit for the exact result")
@@ -226,7 +237,10 @@ def register(app: typer.Typer) -> None:
         quotas: Path = typer.Argument(..., help="quota file: feature,value,min,max (or category,name,... layouts)"),
         size: int = typer.Option(None, "--size", "-k", help="panel size k (or `size` in cocreate.toml)"),
         out: Path = typer.Option(..., "--out", help="output folder"),
-        algorithm: str = typer.Option(None, help="leximin (default) | maximin | nash | legacy"),
+        algorithm: str = typer.Option(None, help="leximin (default) | maximin | nash | legacy | minimax | "
+                                      "goldilocks (and the others of selection.ALGORITHMS)"),
+        gamma: float = typer.Option(None, help="goldilocks only: weight of too-low chances against too-high ones "
+                                    "in max p/(k/n) + gamma (k/n)/min p (default 1; recorded in the bundle)"),
         seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
                                  "the panel now (omit it to publish first and run `cocreate draw` later)"),
         number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
@@ -252,7 +266,8 @@ def register(app: typer.Typer) -> None:
                                         "OUT/private/id-map.csv, never into a published file"),
         xlsx: bool = typer.Option(False, help="after the draw, also write selection.xlsx (selected, reserves, "
                                   "remaining, quota check)"),
-        time_limit: float = typer.Option(None, help="seconds for the solve (leximin, maximin): when it would take "
+        time_limit: float = typer.Option(None, help="seconds for the solve (leximin, maximin, minimax, goldilocks): "
+                                         "when it would take "
                                          "longer, stop with the best distribution so far, labelled with how far "
                                          "from optimal it may be"),
     ) -> None:
@@ -260,4 +275,4 @@ def register(app: typer.Typer) -> None:
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
                    compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids,
-                   already_selected=already_selected)
+                   already_selected=already_selected, gamma=gamma)

@@ -117,14 +117,15 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
             legacy_draws: int = 1000, m: int = LOTTERY_SIZE, reserves: int | None = None,
             dropout_column: str | None = None, time_limit: float | None = None, max_rounds: int | None = None,
             public: bool = False, already_selected: Sequence[str] = (),
-            progress: Callable[[str, int, int, float], None] | None = None) -> Publication:
+            progress: Callable[[str, int, int, float], None] | None = None, gamma: float = 1.0) -> Publication:
     """Read the inputs, compute the fair distribution, round it to a uniform lottery of ``m`` quota-exact panels
     and build the undrawn bundle. Raises :class:`InputError` / :class:`InfeasibleQuotasError` (both
     :class:`UserError`) for bad input, before the long solve wherever it can be checked first.
 
     ``time_limit`` (seconds): stop leximin/maximin early with the best distribution so far; the bundle then records
     ``options.max_rounds`` (the rounds run) so that verify repeats the same stop exactly, and ``partial`` (its
-    minimum probability and the proven bound on how far from optimal it is)."""
+    minimum probability and the proven bound on how far from optimal it is). ``gamma``: the Goldilocks weight
+    (recorded in ``options.gamma`` for goldilocks only, so verify repeats it)."""
     if algorithm not in ALGORITHMS:
         raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'",
                                  f"choose one of {', '.join(ALGORITHMS)}", parameter="algorithm"))
@@ -149,7 +150,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     completion = complete.reduce(pool, quotas, k, list(already_selected)) if already_selected else None
     solve_on = (completion.pool, completion.quotas, completion.k) if completion else (pool, quotas, k)
     result = select(*solve_on, algorithm=algorithm, seed=SOLVER_SEED, tol=TOLERANCE,
-                    legacy_draws=legacy_draws, progress=progress, time_limit=time_limit, max_rounds=max_rounds)
+                    legacy_draws=legacy_draws, progress=progress, time_limit=time_limit, max_rounds=max_rounds,
+                    gamma=gamma)
     partial = result.stats.get("partial")
     lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
     if completion:
@@ -163,6 +165,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
                "dropout_column": dropout_column, "keep_columns": list(keep_columns),
                "max_rounds": partial["rounds"] if partial else max_rounds, "public_ids": public,
                "already_selected": list(already_selected)}
+    if algorithm == "goldilocks":
+        options["gamma"] = float(gamma)
     bundle = bundles.build(
         inputs={"pool": bundles.file_record(pool_path), "quotas": bundles.file_record(quotas_path)},
         options=options,
