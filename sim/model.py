@@ -463,13 +463,15 @@ class EngagementModel(mesa.Model):
         framing weeks, under strategies that put stakeholders at the table. Returns how many leaders there are
         (they are the alliance's first signatories)."""
         eng = self.cfg.engagement
+        self.leaders: list = []
+        self.leaders_first_scheduled = False
         if not (eng.leaders_first and self.spec.process and self.spec.stakeholders_at_table):
             return 0
         leaders = [s for s in self.stakeholders if s.included and s.power >= eng.leader_power]
         if not leaders:
             return 0
         span = max(1, self.cfg.process.framing_weeks)
-        self.leaders = leaders
+        self.leaders, self.leaders_first_scheduled = leaders, True
         for i in range(eng.leaders_first):  # Mesa keeps weak references to callbacks: a bound method, no lambda
             self.schedule_event(self._leader_session, at=1 + i * span / eng.leaders_first - 0.5)
         return len(leaders)
@@ -725,6 +727,7 @@ class EngagementModel(mesa.Model):
                         "alliance_outcome": _alliance("outcome")})
         if self.capacity is not None:
             rep.update({"capacity": lambda m: m.capacity.index, "trained": lambda m: m.capacity.trained,
+                        "trained_cumulative": lambda m: m.capacity.ever_trained,
                         "community": lambda m: m.capacity.community, "facilitation": "facilitation"})
         if self.cfg.institution.deciders > 1:
             rep["alignment"] = "alignment"

@@ -198,7 +198,7 @@ class DeliberationParams(Section):
         json_schema_extra={"unit": "name", "source": "talk 00:11:42; assumption"})
     circle_exchange: float = P(0.5, 0.0, 1.0, "factor", "assumption (one conversation: less airtime each)",
                                "circle format: multiplier on knowledge pooling per session")
-    open_space_noise: float = P(0.1, 0.0, 1.0, "opinion sd", "assumption",
+    open_space_noise: float = P(0.05, 0.0, 1.0, "opinion sd", "assumption",
                                 "open_space format: noise in choosing a table by view (0 = strictly by view)")
     working_groups: int = P(1, 1, 50, "groups", "C&D §4.1 (the CPA had 6 working groups)",
                             "parallel working groups: members (citizens or organisations) are split into groups "
@@ -439,10 +439,10 @@ class AllianceParams(Section):
                        "organisations that could sign (the saturation level M)")
     founders: int = P(0, 0, 1_000_000, "organisations", "assumption",
                       "signatories at the start; `engagement.leaders_first` adds the leading stakeholders")
-    innovation: float = P(0.004, 0.0, 1.0, "share of non-members per week", "Bass 1969 (coefficient p); size "
+    innovation: float = P(0.005, 0.0, 1.0, "share of non-members per week", "Bass 1969 (coefficient p); size "
                           "assumption fitted by eye to C&D §4.1 counts", "weekly share of non-members who sign on "
                           "their own")
-    imitation: float = P(0.045, 0.0, 2.0, "per week per unit of trust", "Bass 1969 (coefficient q); size "
+    imitation: float = P(0.03, 0.0, 2.0, "per week per unit of trust", "Bass 1969 (coefficient q); size "
                          "assumption fitted by eye to C&D §4.1 counts",
                          "weekly joining per share already signed, times the mean trust of the organisations at "
                          "the table (trust built at the table draws others in)")
