@@ -229,7 +229,10 @@ def _print(sel: Selected, out: Path) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `select` to the main app."""
+    """Add `select` (and `manipulation`, its diagnostic) to the main app."""
+    from cocreate.cli import manipulation
+
+    manipulation.register(app)
 
     @app.command("select")
     def select_cmd(
