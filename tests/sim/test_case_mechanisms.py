@@ -1,4 +1,4 @@
-"""The mechanisms the talk's cases need (issue 15): each is off by default, does what docs/ODD.md §7.12-7.16 says,
+"""The mechanisms the talk's cases need (issue 15): each is off by default, does what docs/ODD.md §7.12-7.19 says,
 and each test here fails if its mechanism is removed (the quantity it checks would not move, or not exist)."""
 
 import numpy as np
