@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from selection.engine import legacy, leximin, metrics, nash, relax, targets
+from selection.engine import legacy, leximin, maxentropy, metrics, nash, relax, targets
 from selection.engine.pricing import Pricer
 from selection.errors import InputError, Problem
 from selection.problem import SelectionProblem, build_problem
 from selection.records import Pool, Quotas
 
-ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
+ALGORITHMS = ("leximin", "maximin", "nash", "legacy", "maxentropy", "uniform")
 TOLERANCE = 1e-6
 """Default certification tolerance of the optimising algorithms, in probability units."""
 PROGRESS_WORDS = {"relaxation": ("types at their level", "lowest probability at most"),
                   "decomposition": ("rounds", "share of the fair probabilities reached"),
-                  "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", "")}
+                  "nash": ("rounds", "gap to the optimum"), "legacy": ("draws", ""),
+                  "maxentropy": ("fitting rounds", "largest gap to the target"), "uniform": ("draws", "")}
 """What each stage of ``progress(stage, done, total, value)`` counts in ``done`` and what ``value`` is (``total`` is 0
 when not known in advance)."""
 ALGORITHMS = ALGORITHMS + ("minimax", "goldilocks")  # selection.engine.goldilocks
@@ -88,7 +89,8 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
-    ``legacy_draws`` draws). ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair
+    ``legacy_draws`` draws); maxentropy (the maximum-entropy distribution with leximin's probabilities) or uniform
+    (``legacy_draws`` panels sampled uniformly among the feasible ones): :mod:`selection.engine.maxentropy`. ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair
     quantity instead of ``p_i``. Raises InputError for bad input and InfeasibleQuotasError (with the smallest
     relaxation) when no panel exists. ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the
     repeatable form of the same stop) end leximin or maximin early with the best distribution found so far, its
@@ -113,6 +115,10 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
         panels, lam, stats = legacy.solve(problem, draws=legacy_draws, seed=seed, progress=progress)
         type_panels = np.array([np.bincount(problem.type_of[p], minlength=problem.n_types) for p in panels])
         dist = PanelDistribution(problem, type_panels, lam, tuple(panels))
+    elif algorithm in ("maxentropy", "uniform"):  # uniform: legacy_draws sampled person panels, weight 1/draws each
+        type_panels, lam, panels, stats = maxentropy.solve(problem, kind=algorithm, draws=legacy_draws, seed=seed,
+                                                           progress=progress)
+        dist = PanelDistribution(problem, type_panels, lam, None if panels is None else tuple(panels))
     elif algorithm in ("minimax", "goldilocks"):
         from selection.engine import goldilocks
 

@@ -1,0 +1,242 @@
+"""Maximum-entropy panels with given selection probabilities, and uniform sampling among all feasible panels.
+
+``maxentropy`` (FairMaxEntropy in de Azevedo and Gölz, "Maximally Random Sortition", arXiv 2604.02712; the
+mathematics is in shared/reference/sortition-evidence.md, section 3): among all distributions over feasible panels
+whose selection probabilities equal a target (default: leximin's, :func:`selection.engine.leximin.solve`), the one
+of largest entropy. By convex duality it is a Gibbs distribution ``P(S) ~ exp(sum_{i in S} theta_i)``; people of one
+type get one theta (the target and the constraints treat them alike), so theta has one entry per type. It spreads
+the draw over as many panels as the target allows, which protects constraints nobody wrote down (intersections of
+features) better than leximin's few panels. ``uniform`` (MaxEntropy in the paper) is theta = 0: every feasible
+panel equally likely, whatever the resulting chances.
+
+How the distribution is built (``stats["method"]`` says which way):
+
+- *tiny problems*: every feasible type-count vector is listed (:func:`maxentropy_dp.enumerate_panels`) and the dual
+  ``log Z(theta) - theta . target_seats`` is minimised with L-BFGS: the exact max-entropy distribution;
+- *otherwise*, in two steps. (1) theta is fitted roughly (iterative scaling ``theta += logit(target) -
+  logit(estimate)`` on sampled marginals) and a *support* of panels is sampled from the Gibbs distribution:
+  exactly by the DP + rejection sampler (:class:`maxentropy_dp.GibbsSampler`) when a pilot keeps at least
+  :data:`MIN_ACCEPTANCE` of its proposals, else by Metropolis swap chains (:class:`maxentropy_mcmc.SwapChains`;
+  on real pools with four or more features the exact sampler keeps almost nothing). (2) Leximin's own panels are
+  added (so the target lies in the support's hull) and the same dual is solved exactly on this finite support,
+  with each sampled panel's multiplicity as its base weight: the I-projection of the sample onto the target
+  probabilities. Its probabilities equal the target to the optimiser's precision (``stats["fit_gap"]``, measured),
+  and it converges to the max-entropy distribution as the support grows, because the I-projection of a Gibbs
+  distribution onto marginal constraints is again a Gibbs distribution, the max-entropy one.
+
+``maxentropy`` returns a distribution over type panels that the lottery rounds to m panels like leximin's;
+``uniform`` returns ``draws`` sampled person panels with weight 1/draws, like legacy. Every random step uses
+``numpy.random.default_rng`` seeded from ``seed``, so the same inputs give the same lottery (``cocreate verify``).
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+
+from selection.engine import leximin
+from selection.engine.maxentropy_dp import best_sampler, enumerate_panels, log_multiplicity
+from selection.engine.maxentropy_mcmc import SwapChains
+from selection.engine.pricing import Pricer
+from selection.problem import SelectionProblem
+
+TOLERANCE = 1e-3
+"""Largest accepted gap between a fitted and a target selection probability (probability units)."""
+MIN_ACCEPTANCE = 0.02
+"""Smallest share of kept proposals at which the exact rejection sampler is used instead of the swap chains."""
+ROUGH_ROUNDS = 4
+"""Rounds of iterative scaling of the sampling theta (only shapes the support; the final fit is exact)."""
+ROUGH_SAMPLES = 1000
+"""Samples per rough round with the rejection sampler (chains: :data:`ROUGH_SWEEPS` sweeps of every chain)."""
+ROUGH_SWEEPS = 3
+SUPPORT_CELLS = 4_000_000
+"""Sampled support size times the number of types (bounds the memory of the fit and of the lottery rounding)."""
+SUPPORT_RANGE = (500, 20_000)
+"""Fewest and most sampled support panels."""
+BURN_IN_SWEEPS = 10
+"""Sweeps (k / acceptance steps, about one swap per seat) every chain runs before its first panel is taken, 2 after
+each change of theta, 1 between two panels taken from one chain."""
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p) - np.log1p(-p)
+
+
+def type_target(problem: SelectionProblem, target: np.ndarray) -> np.ndarray:
+    """Per-type target (T,) from per-person probabilities (n,), which must be equal within each type."""
+    target = np.asarray(target, dtype=float)
+    if target.shape != (problem.n,):
+        raise ValueError("the target must give one probability per person")
+    per_type = np.bincount(problem.type_of, weights=target, minlength=problem.n_types) / problem.counts
+    if np.max(np.abs(per_type[problem.type_of] - target)) > 1e-9:
+        raise ValueError("the target must give people of one type the same probability")
+    return per_type
+
+
+def fit_dual(x: np.ndarray, base: np.ndarray, seats: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(theta (T,), probabilities (J,)) of the max-entropy distribution ``p_j ~ exp(base_j + x_j . theta)`` over the
+    rows of ``x`` (J, T) whose expected seats per type are ``seats`` (T,): L-BFGS on the convex dual
+    ``logsumexp(base + x theta) - theta . seats``, from ``start``."""
+    xf = x.astype(float)
+
+    def dual(theta):
+        lw = base + xf @ theta
+        z = logsumexp(lw)
+        return z - theta @ seats, xf.T @ np.exp(lw - z) - seats
+
+    res = minimize(dual, start, jac=True, method="L-BFGS-B", options={"maxiter": 20000, "gtol": 1e-12, "ftol": 1e-16})
+    lw = base + xf @ res.x
+    return res.x, np.exp(lw - logsumexp(lw))
+
+
+def entropy(problem: SelectionProblem, x: np.ndarray, lam: np.ndarray) -> float:
+    """Entropy (nats) over person panels of the distribution ``lam`` over distinct type panels ``x`` whose members
+    are drawn uniformly within each type: ``-sum lam log lam + sum lam log prod_t C(counts_t, x_t)``."""
+    keep = lam > 0
+    return float(-lam[keep] @ np.log(lam[keep]) + lam[keep] @ log_multiplicity(problem, x[keep]))
+
+
+class _Chains:
+    """Swap chains from one feasible panel, with the step count of a *sweep* measured in a short warm-up."""
+
+    def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, rng: np.random.Generator):
+        x = Pricer(problem).feasible()
+        start = np.sort(np.concatenate([problem.type_members[t][: x[t]] for t in np.flatnonzero(x)]))
+        self.problem = problem
+        self.chains = SwapChains(problem, theta[problem.type_of], np.tile(start, (chains, 1)))
+        self.chains.run(200, rng)
+        self.sweep = int(np.ceil(problem.k / max(self.chains.acceptance, 1e-3)))
+        self.steps = 200
+
+    def run(self, sweeps: float, rng: np.random.Generator, theta: np.ndarray | None = None, every: int = 0):
+        if theta is not None:
+            self.chains.theta = theta[self.problem.type_of]
+        steps = int(sweeps * self.sweep)
+        self.steps += steps
+        return self.chains.run(steps, rng, every)
+
+
+class _Source:
+    """Gibbs samples as seats per type: exact (rejection) when a pilot keeps enough proposals, else swap chains."""
+
+    def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, method: str,
+                 rng: np.random.Generator):
+        self.problem, self.rejection, self.chains = problem, None, None
+        if method in ("auto", "rejection"):
+            self.rejection = best_sampler(problem, theta, rng)
+            if method == "auto" and self.rejection.acceptance < MIN_ACCEPTANCE:
+                self.rejection = None
+        if self.rejection is None:
+            self.chains = _Chains(problem, theta, chains, rng)
+            self.chains.run(BURN_IN_SWEEPS, rng)
+
+    @property
+    def method(self) -> str:
+        if self.rejection is not None:
+            return f"DP over feature '{self.problem.quotas.features[self.rejection.feature]}' + rejection (exact)"
+        return "Metropolis swap chains (approximate)"
+
+    def sample(self, theta: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` panels (size, T) from the Gibbs distribution of ``theta`` (chains: ``size / chains`` rounded up
+        snapshots of every chain, one sweep apart, after 2 sweeps under the new theta)."""
+        if self.rejection is not None:
+            self.rejection = best_sampler(self.problem, theta, rng, feature=self.rejection.feature)
+            return self.rejection.sample(size, rng)
+        ch = self.chains
+        ch.run(2, rng, theta)
+        out = []
+        for _ in range(int(np.ceil(size / len(ch.chains.rows)))):
+            ch.run(1, rng)
+            out.append(ch.chains.type_counts())
+        return np.concatenate(out)[:size]
+
+    def stats(self) -> dict:
+        if self.rejection is not None:
+            return {"acceptance": self.rejection.acceptance, "tracked_feature":
+                    self.problem.quotas.features[self.rejection.feature]}
+        return {"acceptance": self.chains.chains.acceptance, "chain_steps": self.chains.steps,
+                "sweep_steps": self.chains.sweep}
+
+
+def solve(problem: SelectionProblem, kind: str = "maxentropy", target: np.ndarray | None = None, draws: int = 1000,
+          seed: int = 0, method: str = "auto", listing: bool = True,
+          progress=None) -> tuple[np.ndarray, np.ndarray, list[np.ndarray] | None, dict]:
+    """The max-entropy distribution with the target's probabilities (``kind="maxentropy"``) or ``draws`` uniform
+    samples of feasible panels (``"uniform"``).
+
+    ``target``: per-person probabilities (n,) in [0, 1] summing to k, equal within each type (default: leximin's).
+    ``method``: "auto", "rejection" or "chains" (the sampler, see the module docstring); ``listing=False`` skips the
+    exact listing of tiny problems. Returns (type panels (J, T), their probabilities (J,), person panels (J lists)
+    for ``uniform`` or None, stats). ``stats``: ``method``; ``target`` ("leximin", "given" or None) with
+    ``target_min``/``target_max``; ``fit_gap`` (largest |probability - target| of the returned distribution,
+    measured); ``entropy`` (nats, over person panels) with ``entropy_exact`` (False: an estimate);
+    ``support_panels``; the sampler's ``acceptance``.
+    """
+    if kind not in ("maxentropy", "uniform"):
+        raise ValueError(f"unknown kind {kind}")
+    rng = np.random.default_rng([seed, 17])
+    counts = problem.counts.astype(float)
+    stats: dict = {}
+    lex = None
+    if kind == "maxentropy":
+        if target is None:
+            lex_panels, lex_lam, _ = leximin.solve(problem)
+            lex, tgt = lex_panels, (lex_lam @ lex_panels) / counts
+        else:
+            tgt = type_target(problem, target)
+        stats.update(target="leximin" if target is None else "given", target_min=float(tgt.min()),
+                     target_max=float(tgt.max()))
+        theta = _logit(tgt)
+    else:
+        tgt, theta = None, np.zeros(problem.n_types)
+        stats["target"] = None
+    listed = enumerate_panels(problem) if listing else None
+    if kind == "maxentropy" and listed is not None:
+        theta, lam = fit_dual(listed, log_multiplicity(problem, listed), tgt * counts, theta)
+        x, stats["method"], exact = listed, "exact: every feasible panel listed, dual solved", True
+    else:
+        source = _Source(problem, theta, draws, method, rng)
+        if kind == "uniform":
+            x = source.sample(theta, draws, rng)
+            people = [np.sort(np.concatenate([rng.choice(problem.type_members[t], size=int(row[t]), replace=False)
+                                              for t in np.flatnonzero(row)])) for row in x]
+            stats.update(method=source.method, **source.stats(), draws=draws)
+            if listed is not None:
+                lw = log_multiplicity(problem, listed)
+                stats.update(entropy=float(logsumexp(lw)), entropy_exact=True)
+            elif source.rejection is not None:
+                stats.update(entropy=source.rejection.log_z(), entropy_exact=False)
+            return x, np.full(draws, 1.0 / draws), people, stats
+        theta = _rough_fit(problem, tgt, theta, source, rng, stats, progress)
+        size = int(np.clip(SUPPORT_CELLS // problem.n_types, *SUPPORT_RANGE))
+        sampled = source.sample(theta, size, rng)
+        x, mult = np.unique(np.concatenate([sampled, lex]) if lex is not None else sampled, axis=0,
+                            return_counts=True)
+        _, lam = fit_dual(x, np.log(mult), tgt * counts, np.zeros(problem.n_types))
+        stats.update(method=f"{source.method} support of {size} sampled panels" +
+                     (" + leximin's panels" if lex is not None else "") + ", dual solved on it", **source.stats())
+        exact = False
+    keep = lam > 1e-15
+    x, lam = x[keep], lam[keep] / lam[keep].sum()
+    fitted = (lam @ x) / counts
+    stats.update(fit_gap=float(np.max(np.abs(fitted - tgt))), entropy=entropy(problem, x, lam),
+                 entropy_exact=exact, support_panels=len(x))
+    if progress:
+        progress("maxentropy", ROUGH_ROUNDS, ROUGH_ROUNDS, stats["fit_gap"])
+    return x, lam, None, stats
+
+
+def _rough_fit(problem, tgt, theta, source, rng, stats, progress) -> np.ndarray:
+    """A few rounds of iterative scaling, ``theta += logit(target) - logit(estimate)`` on sampled marginals: it only
+    brings the sampled support near the target. Records the last estimate's largest gap as ``sampler_gap``."""
+    counts = problem.counts.astype(float)
+    gap = np.inf
+    for r in range(ROUGH_ROUNDS):
+        size = ROUGH_SAMPLES if source.rejection is not None else ROUGH_SWEEPS * len(source.chains.chains.rows)
+        est = source.sample(theta, size, rng).mean(axis=0) / counts
+        gap = float(np.max(np.abs(est - tgt)))
+        if progress:
+            progress("maxentropy", r, ROUGH_ROUNDS, gap)
+        theta = theta + 0.8 * (_logit(tgt) - _logit(est))
+    stats["sampler_gap"] = gap
+    return theta
