@@ -90,10 +90,11 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
     ``legacy_draws`` draws); maxentropy (the maximum-entropy distribution with leximin's probabilities) or uniform
-    (``legacy_draws`` panels sampled uniformly among the feasible ones): :mod:`selection.engine.maxentropy`. ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair
-    quantity instead of ``p_i``. Raises InputError for bad input and InfeasibleQuotasError (with the smallest
-    relaxation) when no panel exists. ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the
-    repeatable form of the same stop) end leximin or maximin early with the best distribution found so far, its
+    (``legacy_draws`` panels sampled uniformly among the feasible ones): :mod:`selection.engine.maxentropy`.
+    ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair quantity instead of ``p_i``.
+    Raises InputError for bad input and InfeasibleQuotasError (with the smallest relaxation) when no panel exists.
+    ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the repeatable form of the same stop)
+    end leximin or maximin early with the best distribution found so far, its
     ``stats["partial"]`` saying how far from optimal it may be (see :func:`selection.engine.leximin.solve`).
     minimax (lowest largest probability, then highest smallest) and goldilocks (``max p / (k/n) + gamma (k/n) /
     min p``, ``gamma`` >= 0) are :mod:`selection.engine.goldilocks`; the time limit applies to them too.
