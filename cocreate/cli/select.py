@@ -241,7 +241,9 @@ def register(app: typer.Typer) -> None:
         size: int = typer.Option(None, "--size", "-k", help="panel size k (or `size` in cocreate.toml)"),
         out: Path = typer.Option(..., "--out", help="output folder"),
         algorithm: str = typer.Option(None, help="leximin (default) | maximin | nash | legacy | minimax | "
-                                      "goldilocks (and the others of selection.ALGORITHMS)"),
+                                      "goldilocks | maxentropy (leximin's chances, spread over as many panels "
+                                      "as possible) | uniform (every feasible panel equally likely; --draws "
+                                      "samples) (and the others of selection.ALGORITHMS)"),
         gamma: float = typer.Option(None, help="goldilocks only: weight of too-low chances against too-high ones "
                                     "in max p/(k/n) + gamma (k/n)/min p (default 1; recorded in the bundle)"),
         seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
@@ -256,7 +258,7 @@ def register(app: typer.Typer) -> None:
         household: str = typer.Option(None, help="address columns, comma-separated: at most one per household"),
         id_column: str = typer.Option(None, help="id column (default: id/ID/nationbuilder_id, else row number)"),
         keep_columns: str = typer.Option(None, help="contact columns to copy into panel.csv and reserves.csv"),
-        draws: int = typer.Option(1000, help="legacy only: draws used to estimate probabilities"),
+        draws: int = typer.Option(1000, help="legacy and uniform only: panels drawn (legacy: to estimate probabilities)"),
         force: bool = typer.Option(False, help="replace outputs of an earlier run in --out (its replacement-N "
                                    "folders are removed)"),
         lang: str = typer.Option(None, help="language of the report and lottery sheet: en (default), nl, fr"),
