@@ -63,19 +63,24 @@ def phase_spans(series: pd.DataFrame) -> dict[str, list[tuple[str, float, float]
 
 
 def time_plot(series: pd.DataFrame, column: str, ylabel: str, title: str, percent: bool = True,
-              figsize: tuple[float, float] = (9.0, 5.2)):
+              figsize: tuple[float, float] = (9.0, 5.2), axes=None):
     """A figure of ``column`` over the weeks: per strategy the mean over seeds (line) and the 10-90% band (shaded,
     when there are two seeds or more), and below it one bar per strategy showing its process phases on the same
-    week axis. ``percent``: the values are shares in [0, 1], drawn as percentages. Returns the matplotlib figure
-    (the caller saves or shows it)."""
+    week axis. ``percent``: the values are shares in [0, 1], drawn as percentages. ``axes``: a (measure, phases)
+    pair of axes to draw into (sharing x; a new figure when None). Returns the matplotlib figure (the caller saves or
+    shows it)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
     spans = phase_spans(series)
     rows = max(1, len(spans))
-    fig, (ax, bar) = plt.subplots(2, 1, figsize=figsize, sharex=True,
-                                  gridspec_kw={"height_ratios": [4.0, 0.35 + 0.28 * rows], "hspace": 0.08})
+    if axes is None:
+        fig, (ax, bar) = plt.subplots(2, 1, figsize=figsize, sharex=True,
+                                      gridspec_kw={"height_ratios": [4.0, 0.35 + 0.28 * rows], "hspace": 0.08})
+    else:
+        ax, bar = axes
+        fig = ax.figure
     n_seeds = int(series["seed"].nunique())
     for strategy, df in series.groupby("strategy", sort=False):
         g = df.groupby("week")[column]

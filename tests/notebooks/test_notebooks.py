@@ -11,13 +11,21 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 SMALL = {
+    "01_draw_a_panel": 'LOTTERY = 200\n',
+    "02_antwerp_who_gets_a_seat": 'POPULATION = 60000\nSEEDS = 2\n',
     "03_compare_strategies": 'POPULATION = 1500\nSEEDS = 2\n',
     "04_when_input_is_ignored": 'POPULATION = 1500\nSEEDS = 2\nAUTHENTICITY = [0.1, 1.0]\n',
+    "05_sensitivity": 'POINTS = 8\nSEEDS = 1\nPOPULATION = 1500\n',
+    "06_the_cases": 'SEEDS = 1\nPOPULATION_CAP = 5000\n',
 }
 #: per notebook: the plots it draws and a sentence of its printed result
 EXPECT = {
+    "01_draw_a_panel": (2, "verify: OK"),
+    "02_antwerp_who_gets_a_seat": (2, "An open call seats"),
     "03_compare_strategies": (2, "co-creation, lottery panel"),
     "04_when_input_is_ignored": (1, "co-creation beats inform from authenticity"),
+    "05_sensitivity": (2, "comes first (share of points)"),
+    "06_the_cases": (7, "6 cases run and compared with their record"),
 }
 NUMBERED = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
