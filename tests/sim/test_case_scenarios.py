@@ -1,6 +1,9 @@
 """The talk's cases as scenario files (scenarios/*.yaml, issue 15): each loads, runs every strategy it lists at its
 (small) default size, says what it reproduces of its record and what it cannot, and gives every value it sets a
-source or marks it an assumption; the directions the files claim hold over a few seeds."""
+source or marks it an assumption; the directions the files claim hold over a few seeds; and each case's
+record-facing behaviour (the figures in its header: signatories and the delivery gap, staff trained and capacity
+learning and forgetting, ...) holds over a Latin hypercube of the parameters the file marks as assumptions, not
+only at its values."""
 
 import re
 from pathlib import Path
