@@ -268,3 +268,13 @@ def test_users_feel_delivery_more():
     u = m.users
     moved = np.abs(m.trust - calm.trust)
     assert moved[u].mean() > 0 and moved[u].mean() > moved[~u].mean()
+
+
+def test_leaders_first_starts_the_alliance_and_lowers_lobbying():
+    sc = ORGS.with_overrides({"alliance.enabled": True, "process.framing_weeks": 6, "engagement.early_engagement": True})
+    first = run(sc.with_overrides({"engagement.leaders_first": 2}), "cocreate_sortition", 0)
+    together = run(sc, "cocreate_sortition", 0)
+    n_leaders = sum(s.power >= sc.engagement.leader_power for s in sc.stakeholders)
+    assert first.series["signatories"].iloc[0] == n_leaders > 0 == together.series["signatories"].iloc[0]
+    assert first.series["signatories"].iloc[20] > together.series["signatories"].iloc[20]
+    assert first.summary["lobby_influence"] < together.summary["lobby_influence"]
