@@ -18,16 +18,18 @@ def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from cocreate.report.style import colour, name  # plain names and stable colours, as in every report
+
     fig, ax = plt.subplots(figsize=(9.5, 4.5), dpi=110)
     grouped = series.groupby(["strategy", "week"])[column]
     stats = grouped.agg(["mean", lambda s: s.quantile(0.1), lambda s: s.quantile(0.9)])
     stats.columns = ["mean", "lo", "hi"]
     for strategy, df in stats.groupby(level=0, sort=False):
         weeks = df.index.get_level_values("week")
-        line = ax.plot(weeks, df["mean"], label=strategy, lw=1.6)[0]
+        line = ax.plot(weeks, df["mean"], label=name(strategy), color=colour(strategy), lw=1.6)[0]
         ax.fill_between(weeks, df["lo"], df["hi"], color=line.get_color(), alpha=0.15, lw=0)
     n_seeds = series["seed"].nunique()
-    ax.set_xlabel("week")
+    ax.set_xlabel("weeks since the process started")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} by strategy (mean, 10-90% band over {n_seeds} seed{'s' * (n_seeds > 1)})")
     ax.grid(alpha=0.3)
