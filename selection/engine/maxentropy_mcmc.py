@@ -2,10 +2,12 @@
 :mod:`selection.engine.maxentropy_dp` (for pools where its exact rejection sampler keeps too few proposals).
 
 State: one panel per chain (k person indices). A step proposes, in every chain at once, to swap a uniformly chosen
-member for a uniformly chosen person of the pool (no move when that person is already a member); the swap is
-allowed only when the new panel still meets every quota and the household rule, and is then accepted with the
-Metropolis probability ``min(1, exp(theta_in - theta_out))``. The proposal is symmetric, so the chain is reversible
-with respect to ``P(S) ~ exp(sum_{i in S} theta_i)`` on the feasible panels it can reach by such swaps. This is not
+member for a person drawn uniformly from the whole pool (every other step) or from the pool members who share the
+leaving member's value on one feature chosen at random (so that feature's quotas hold by construction); no move when
+that person is already a member. The swap is allowed only when the new panel still meets every quota and the
+household rule, and is then accepted with the Metropolis probability ``min(1, exp(theta_in - theta_out))``. Both
+proposals are symmetric (who shares the leaving member's value also shares the entering one's), so the chain is
+reversible with respect to ``P(S) ~ exp(sum_{i in S} theta_i)`` on the feasible panels it can reach by swaps. This is not
 an exact sampler: a chain's panel follows P only approximately after its burn-in, and single swaps may not connect
 every pair of feasible panels when a quota is tight (min = max). Independent chains give independent panels.
 """
@@ -38,6 +40,12 @@ class SwapChains:
         inside = self.hh[self.panel]
         np.add.at(self.in_group, (self.rows[:, None].repeat(problem.k, 1)[inside >= 0], inside[inside >= 0]), 1)
         self.moves = self.proposals = 0
+        self.by_value = []  # per feature: people sorted by quota row, start and size of each row's block
+        for j in range(pv.shape[1]):
+            order = np.argsort(pv[:, j], kind="stable")
+            size = np.bincount(pv[:, j], minlength=len(problem.lo))
+            self.by_value.append((order, np.concatenate([[0], np.cumsum(size)[:-1]]), size))
+        self.turn = 0
 
     def step(self, rng: np.random.Generator) -> None:
         """One proposed swap in every chain."""
@@ -45,7 +53,14 @@ class SwapChains:
         c = len(rows)
         pos = rng.integers(p.k, size=c)
         out = self.panel[rows, pos]
-        inn = rng.integers(p.n, size=c)
+        self.turn += 1
+        if self.turn % 2:
+            inn = rng.integers(p.n, size=c)
+        else:
+            f = int(rng.integers(len(self.by_value)))
+            order, start, size = self.by_value[f]
+            row = p.person_values[out, f]
+            inn = order[start[row] + (rng.random(c) * size[row]).astype(np.int64)]
         u = rng.random(c)
         ok = ~self.member[rows, inn]
         pv = p.person_values

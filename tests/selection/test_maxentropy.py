@@ -94,7 +94,7 @@ def test_sampled_support_meets_the_leximin_target(method):
     # close to the exact maximum (over all 4,000-odd type panels, listed), which no distribution can exceed
     _, _, _, exact = maxentropy.solve(problem)
     assert exact["entropy_exact"] and exact["fit_gap"] < 1e-6
-    assert exact["entropy"] - 0.05 < stats["entropy"] <= exact["entropy"] + 1e-6
+    assert 0.99 * exact["entropy"] < stats["entropy"] <= exact["entropy"] + 1e-6  # within 1% (the unsampled panels)
 
 
 def test_select_maxentropy_probabilities_equal_leximin():
