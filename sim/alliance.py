@@ -2,7 +2,7 @@
 delivered with a lag and in part (the Circular Plastics Alliance pattern, cases-and-data §4.1).
 
 Signatories follow a discrete Bass (1969) diffusion: each week
-    new = (innovation + imitation * trust * N / M) * (M - N),
+    new = (innovation + imitation * trust * N / M) * (M - N)   (expected; the model draws it binomially),
 N signatories, M the potential, `trust` the mean trust of the organisations at the table in [0, 1] (co-creation
 builds it; so trust at the table draws others in). Pledges are proportional to membership:
     pledged = (target - baseline) * N / M   (the full membership pledges the whole target uplift),
@@ -15,6 +15,8 @@ below the target). Invariants: 0 <= N <= M; 0 <= delivered <= follow_through * (
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from sim.scenario import AllianceParams
 
@@ -47,13 +49,17 @@ class Alliance:
         t = self.params.target
         return max(0.0, 1.0 - self.outcome / t) if t > 0 else 0.0
 
-    def step(self, trust: float, obstruction: float, recruiting: bool = True) -> None:
-        """One week: new signatories (only while `recruiting`), then delivery toward the followed-through pledge."""
+    def step(self, trust: float, obstruction: float, recruiting: bool = True,
+             rng: np.random.Generator | None = None) -> None:
+        """One week: new signatories (only while `recruiting`; with `rng` each non-member signs with the week's
+        probability, a binomial draw, so counts are whole organisations; without it the expected number), then
+        delivery toward the followed-through pledge."""
         p = self.params
         if recruiting:
             n, m = self.signatories, float(p.potential)
-            rate = p.innovation + p.imitation * min(1.0, max(0.0, trust)) * n / m
-            self.signatories = min(m, n + min(1.0, rate) * (m - n))
+            rate = min(1.0, p.innovation + p.imitation * min(1.0, max(0.0, trust)) * n / m)
+            new = rng.binomial(int(round(m - n)), rate) if rng is not None else rate * (m - n)
+            self.signatories = min(m, n + new)
         goal = p.follow_through * self.pledged
         speed = (1.0 - min(1.0, max(0.0, obstruction))) / p.delivery_weeks
         self.delivered += (goal - self.delivered) * min(1.0, speed)

@@ -168,6 +168,8 @@ class EngagementModel(mesa.Model):
         founders = self._schedule_leaders()
         self.alliance = (Alliance.start(sc.alliance, founders) if sc.alliance.enabled and self.spec.process
                          and self.spec.stakeholders_at_table else None)
+        # who signs when: a ninth child of the seed (the seven streams and the users' stay untouched)
+        self.alliance_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(len(STREAMS) + 2)[-1])
         self.phase = "framing" if self.spec.process else "none"
         self._update_means()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
@@ -674,7 +676,8 @@ class EngagementModel(mesa.Model):
                 self._add_signal("delivery", -tp.delay_penalty * self.awareness * self.user_boost)
             if self.alliance is not None:
                 at_table = [s.trust for s in self.stakeholders if s.included]
-                self.alliance.step(float(np.mean(at_table)) if at_table else 0.0, self.obstruction())
+                self.alliance.step(float(np.mean(at_table)) if at_table else 0.0, self.obstruction(),
+                                   rng=self.alliance_rng)
             if inst.decided_at is not None and self.hidden > 0:
                 p = mech.exposure_hazard(0.0 if self.spec.closed else sc.engagement.transparency,
                                          sc.exposure.leak_hazard, sc.exposure.panel_voice, self._broken)
