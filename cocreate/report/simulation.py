@@ -76,6 +76,14 @@ def _trust_figure(series: pd.DataFrame) -> str:
     return _uri(fig)
 
 
+def _progress_figure(series: pd.DataFrame) -> str:
+    """Share of the decided policy implemented over the weeks per strategy (when each strategy delivers), bands over
+    seeds, the process phases beneath."""
+    _pyplot()
+    fig = time_plot(series, "implementation", "decided policy implemented (%)", "Implementation of the decision")
+    return _uri(fig)
+
+
 def _paired_figure(rows: list[dict], baseline: str) -> str:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8.5, 0.6 + 0.45 * len(rows)))
@@ -124,6 +132,20 @@ def _finding(r: dict, baseline: str) -> str:
         verdict = "no clear difference from " + name(baseline)
     return (f"{who}: {verdict} ({_pp(r['mean'])}, 95% interval {_pp(r['low'])} to {_pp(r['high'])}; "
             f"higher in {r['better']:.0%} of {r['n']} paired worlds).")
+
+
+def _speed_finding(means: pd.DataFrame) -> str | None:
+    """Which strategy delivers first and last (mean weeks from the start to full implementation), in words; None
+    when fewer than two strategies deliver within the horizon."""
+    weeks = means["time_to_implementation"].dropna()
+    weeks = weeks[np.isfinite(weeks)]
+    if len(weeks) < 2:
+        return None
+    fast, slow = weeks.idxmin(), weeks.idxmax()
+    if weeks[slow] - weeks[fast] < 1:
+        return f"Every strategy implements its decision in about {weeks[fast]:.0f} weeks."
+    return (f"{name(fast)[0].upper() + name(fast)[1:]} implements its decision first (about {weeks[fast]:.0f} weeks "
+            f"from the start), {name(slow)} last (about {weeks[slow]:.0f} weeks): see the implementation plot.")
 
 
 def _assumptions(scenario_text: str | None) -> list[dict]:
@@ -192,8 +214,10 @@ def simulation_view(directory: Path) -> dict:
     return {
         "kind": "simulation", "title": f"Simulation report: {run_info['scenario'] if run_info else directory.name}",
         "run": run_info, "n_seeds": n_seeds, "baseline": name(baseline), "table": table, "paired": rows,
-        "findings": [_finding(r, baseline) for r in rows],
+        "findings": [_finding(r, baseline) for r in rows] + [f for f in [_speed_finding(means)] if f],
         "figures": [{"uri": _trust_figure(series), "alt": "share of citizens trusting over the weeks"}]
+                   + ([{"uri": _progress_figure(series), "alt": "share of the decision implemented over the weeks"}]
+                      if "implementation" in series else [])
                    + ([{"uri": _paired_figure(rows, baseline), "alt": "paired differences against the baseline"}]
                       if rows else []),
         "assumptions": _assumptions(scenario_text), "scenario_header": header, "reproduce": reproduce,

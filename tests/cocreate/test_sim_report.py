@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
@@ -91,13 +92,19 @@ def test_simulation_report_reads_without_a_browser_request_and_says_what_it_foun
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html), "the report must reference no file or URL"
     no_nan(html)
     text, images, shot = render(sim_report, tmp_path)
-    assert len(images) == 2  # trust over the weeks, the paired differences
+    assert len(images) == 3  # trust over the weeks, implementation over the weeks, the paired differences
     # plain strategy names, findings in percentage points against inform, from the run's own numbers
     assert "co-creation, lottery panel" in text and "cocreate_sortition:" not in text
     run = json.loads((sim_report.parent / "run.json").read_text())
     assert run["seeds"] == 3 and run["population"] == 20000 and run["scenario"] == "consultation_ignored"
     assert re.search(r"Co-creation, lottery panel: (fewer|more) people trust|no clear difference", text)
     assert " pp" in text and "95% interval" in text
+    # the speed finding names the strategy that, by the run's own summary, implements first
+    summary = pd.read_csv(sim_report.parent / "summary.csv", encoding="utf-8-sig")
+    means = summary.groupby("strategy")["time_to_implementation"].mean()
+    first = {"inform": "Inform only", "consult_ignore": "Consultation, input ignored",
+             "cocreate_sortition": "Co-creation, lottery panel"}[means.idxmin()]
+    assert f"{first} implements its decision first (about {means.min():.0f} weeks" in text
     # the scenario's own account of its record, and the assumptions with the values it sets itself
     assert "What this reproduces of the record" in text and "engagement.authenticity" not in text.split("Assumptions")[0]
     assert "set here" in text and "deliberation.convergence" in text
