@@ -41,7 +41,8 @@ class Manipulability:
     """One objective's figures. ``reached``: the largest probability a respondent reached by some report (truthful
     reports included, so never below the truthful maximum among those tried), by ``respondent`` with ``report``
     (feature -> value), whose truthful probability is ``truthful``; ``gain``: the largest rise over one's own
-    truthful probability, by ``gain_respondent`` with ``gain_report``. ``tried``: every (respondent id, report as
+    truthful probability, by ``gain_respondent`` with ``gain_report`` (``gain_changes``: only the features whose
+    reported value differs from the truth). ``tried``: every (respondent id, report as
     text, probability or NaN for a report no panel can meet) row; ``exact``: every type times every report."""
 
     objective: str
@@ -54,6 +55,7 @@ class Manipulability:
     gain: float
     gain_respondent: str
     gain_report: dict
+    gain_changes: dict
     tried: pd.DataFrame
     solves: int
     infeasible_reports: int
@@ -146,7 +148,7 @@ def _run(problem, objective, gamma, truthful, plan, exact, method) -> Manipulabi
                 else:
                     p = float(probabilities(changed, objective, gamma)[changed.type_of[person]])
             rows.append({"respondent": ids[person], "person": person, "report": report, "probability": p,
-                         "truthful": float(truthful[person])})
+                         "truthful": float(truthful[person]), "truth": truth})
     table = pd.DataFrame(rows)
     table["gain"] = table["probability"] - table["truthful"]
     best = table.loc[table["probability"].idxmax()]
@@ -155,6 +157,7 @@ def _run(problem, objective, gamma, truthful, plan, exact, method) -> Manipulabi
     return Manipulability(objective, exact, method, float(best["probability"]), best["respondent"],
                           _text(problem, best["report"]), float(best["truthful"]), float(rise["gain"]),
                           rise["respondent"], _text(problem, rise["report"]),
+                          _text(problem, tuple(r for r, t in zip(rise["report"], rise["truth"], strict=True) if r != t)),
                           tried[["respondent", "report", "truthful", "probability", "gain"]], solves, infeasible)
 
 
@@ -163,5 +166,6 @@ def summary(results: list[Manipulability]) -> pd.DataFrame:
     return pd.DataFrame([{"objective": r.objective, "reached": r.reached, "respondent": r.respondent,
                           "report": ", ".join(f"{f}={v}" for f, v in r.report.items()), "truthful": r.truthful,
                           "largest_gain": r.gain, "gain_respondent": r.gain_respondent,
+                          "gain_changes": ", ".join(f"{f}={v}" for f, v in r.gain_changes.items()),
                           "exact": r.exact, "solves": r.solves, "infeasible_reports": r.infeasible_reports,
                           "method": r.method} for r in results])
