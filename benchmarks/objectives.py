@@ -19,6 +19,7 @@ Per instance and objective it prints:
   lottery over type panels; maxentropy: exact on the listed or sampled support; uniform: an estimate when the
   rejection sampler ran; legacy: unknown);
 - ``gap lex``: the largest |p - p_leximin| over people (0 for leximin);
+- ``round d``: the largest change of a person's probability in the rounding to the m-panel lottery;
 - ``s``: seconds of ``select`` (maxentropy includes its own leximin solve), and the rounding to m panels.
 
 Each run is its own process with a wall-clock budget; a run that does not finish is reported as such.
@@ -144,7 +145,7 @@ def run_one(name: str, objective: str, m: int, queue, table, folder) -> None:
     p = res.probabilities.to_numpy()
     queue.put({"p": p, "fair": k / problem.n, "tvd": float(tvd.mean()), "tvd_se": float(tvd.std() / np.sqrt(m)),
                "h_lottery": lottery_entropy(lottery.panels), "h_dist": dist_entropy(res), "seconds": seconds,
-               "rounding": rounding, "fit_gap": res.stats.get("fit_gap"), "method": res.stats.get("method", "")})
+               "rounding": rounding, "round_change": lottery.max_change, "fit_gap": res.stats.get("fit_gap"), "method": res.stats.get("method", "")})
 
 
 def run(name: str, objective: str, m: int, budget: float) -> dict | str:
@@ -189,7 +190,7 @@ def main() -> None:
             names = [n for n in names if n in args.only]
         print(f"objectives: {', '.join(objectives)}; lottery of m = {args.m}; budget {args.budget:.0f} s per run")
         head = (f"{'instance':24} {'objective':11} {'min p':>7} {'max p':>7} {'min/fair':>8} {'max/fair':>8} "
-                f"{'pair TVD':>13} {'H lottery':>9} {'H dist':>7} {'gap lex':>8} {'s':>7} {'round s':>7}")
+                f"{'pair TVD':>13} {'H lottery':>9} {'H dist':>7} {'gap lex':>8} {'round d':>7} {'s':>7} {'round s':>7}")
         print(head)
         print("-" * len(head))
         for name in names:
@@ -205,7 +206,8 @@ def main() -> None:
                 gap = f"{np.max(np.abs(p - lex)):8.1e}" if lex is not None else f"{'-':>8}"
                 hd = f"{r['h_dist']:7.2f}" if r["h_dist"] is not None else f"{'-':>7}"
                 print(f"{name:24} {obj:11} {p.min():7.4f} {p.max():7.4f} {p.min() / fair:8.3f} {p.max() / fair:8.3f} "
-                      f"{r['tvd']:7.4f}±{r['tvd_se']:.4f} {r['h_lottery']:9.2f} {hd} {gap} {r['seconds']:7.1f} "
+                      f"{r['tvd']:7.4f}±{r['tvd_se']:.4f} {r['h_lottery']:9.2f} {hd} {gap} {r['round_change']:7.4f} "
+                      f"{r['seconds']:7.1f} "
                       f"{r['rounding']:7.1f}", flush=True)
                 if obj in ("maxentropy", "uniform"):
                     fit = "" if r["fit_gap"] is None else f"fit gap to its target {r['fit_gap']:.1e}; "
