@@ -8,8 +8,8 @@ any panel can, lexicographically (the worst weighted deviation as small as possi
 on: the leximin of deviations, the same principle the fair objectives apply to probabilities):
 
 1. ``z`` = the smallest worst weighted deviation over the targeted rows still free, over all panels meeting the
-   hard quotas and the bands already fixed (an integer program on the engine's one panel model,
-   :func:`selection.engine.constraints.panel_model`, CBC).
+   hard quotas and the bands already fixed (feasibility checks of the engine's one panel model,
+   :func:`selection.engine.constraints.panel_model`, through :class:`selection.engine.pricing.Pricer`).
 2. A free row that cannot do better than ``z`` while every other free row stays within ``z`` is fixed: its band
    becomes the seats within ``z / w_f`` of its target. The others go on to step 1 with smaller deviations (when none
    is stuck, as integer programs allow, all are fixed at ``z``).
@@ -30,13 +30,13 @@ the hard quotas (``Quota.min``/``max``); :func:`apply`'s stats list the bands.
 import dataclasses
 import math
 
-from selection.engine.constraints import SOLVED, exact_params, panel_model
+import numpy as np
+
+from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem
 
 EPS = 1e-9
 """Tolerance, in weighted seats, of the integer programs' deviation values."""
-TIME_LIMIT = 60.0
-"""Seconds allowed for each integer program."""
 
 
 def targeted(problem: SelectionProblem) -> list[tuple[int, float, float]]:
@@ -54,54 +54,55 @@ def band(t: float, w: float, z: float, lo: int, hi: int) -> tuple[int, int]:
     return max(lo, math.ceil(t - z / w - EPS)), min(hi, math.floor(t + z / w + EPS))
 
 
-def _min_deviation(problem: SelectionProblem, rows: list[tuple[int, float, float]],
-                   within: dict[int, float] | None = None) -> float | None:
-    """The smallest ``max over rows of w_f |seats_f - t_f|`` over panels of ``problem`` whose rows in ``within``
-    (row -> z) have deviation at most z; None when no panel exists."""
-    model = panel_model(problem, time_limit=TIME_LIMIT)
-    s = model.solver
-    z = s.NumVar(0, s.infinity(), "z")
-    spec = {f: (t, w) for f, t, w in targeted(problem)}
-    for f, t, w in rows:
-        s.Add(w * (model.seats[f] - t) <= z)
-        s.Add(w * (t - model.seats[f]) <= z)
-    for f, cap in (within or {}).items():
-        t, w = spec[f]
-        s.Add(w * (model.seats[f] - t) <= cap + EPS)
-        s.Add(w * (t - model.seats[f]) <= cap + EPS)
-    s.Minimize(z)
-    if s.Solve(exact_params()) not in SOLVED:
-        return None
-    return float(z.solution_value())
+def _feasible(problem: SelectionProblem, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """True iff a panel meets ``problem`` with the quota rows' bounds replaced by ``[lo, hi]``."""
+    if np.any(lo > hi):
+        return False
+    return Pricer(dataclasses.replace(problem, lo=lo, hi=hi)).feasible() is not None
+
+
+def _within(free: dict[int, tuple[float, float]], z: float, lo: np.ndarray, hi: np.ndarray) -> tuple:
+    """``(lo, hi)`` with every free row narrowed to its band at deviation ``z``."""
+    lo, hi = lo.copy(), hi.copy()
+    for f, (t, w) in free.items():
+        lo[f], hi[f] = band(t, w, z, int(lo[f]), int(hi[f]))
+    return lo, hi
 
 
 def levels(problem: SelectionProblem) -> dict[int, float]:
     """Row -> the weighted deviation at which the lexicographic step fixed it (module docstring); {} without
-    targets. Each level is reachable by a panel meeting the hard quotas and every other row at its level."""
-    rows = targeted(problem)
-    free = {f: (t, w) for f, t, w in rows}
+    targets. Each level is reachable by a panel meeting the hard quotas and every other row at its level.
+
+    Deviations take few values (``w_f |s - t_f|`` for whole seats s within the row's bounds), so each step is a
+    binary search over them, each probe a feasibility check of the panel model with narrowed bounds (fast: no
+    objective to prove)."""
+    free = {f: (t, w) for f, t, w in targeted(problem)}
     fixed: dict[int, float] = {}
     lo, hi = problem.lo.copy(), problem.hi.copy()
     while free:
-        current = dataclasses.replace(problem, lo=lo.copy(), hi=hi.copy())
-        z = _min_deviation(current, [(f, t, w) for f, (t, w) in free.items()])
-        if z is None:  # cannot happen on a feasible problem; the safe side is to leave the rows free
-            break
+        values = sorted({round(w * abs(s - t), 9) for f, (t, w) in free.items()
+                         for s in range(int(lo[f]), int(hi[f]) + 1)})
+        top = len(values) - 1  # at the largest value every free row is at its bounds: feasible
+        bottom = 0
+        while bottom < top:
+            mid = (bottom + top) // 2
+            if _feasible(problem, *_within(free, values[mid], lo, hi)):
+                top = mid
+            else:
+                bottom = mid + 1
+        z = values[top]
+        lo, hi = _within(free, z, lo, hi)
         stuck = []
         if len(free) > 1 and z > EPS:
             for f, (t, w) in free.items():
-                others = {g: z for g in free if g != f}
-                best = _min_deviation(current, [(f, t, w)], others)
-                if best is None or best >= z - 1e-7:
+                a, b = band(t, w, z - 1e-7, int(lo[f]), int(hi[f]))
+                trial_lo, trial_hi = lo.copy(), hi.copy()
+                trial_lo[f], trial_hi[f] = a, b
+                if not _feasible(problem, trial_lo, trial_hi):
                     stuck.append(f)
-        if not stuck:
-            stuck = list(free)
-        for f in stuck:
-            t, w = free.pop(f)
+        for f in stuck or list(free):
+            free.pop(f)
             fixed[f] = z
-            lo[f], hi[f] = band(t, w, z, int(lo[f]), int(hi[f]))
-        for f, (t, w) in free.items():  # every free row can be within z at once: no panel is lost
-            lo[f], hi[f] = band(t, w, z, int(lo[f]), int(hi[f]))
     return fixed
 
 
