@@ -4,7 +4,7 @@ writes, or files given here, checked against the bundle's SHA-256), and ``summar
 the language, the notes). The result is the same self-contained ``report.html`` that `select` and `draw` write.
 
 A replacement folder (``replacement-N``, written by `cocreate replace`) works too: its inputs are those recorded
-in the folder above it.
+in the folder above it, and the panel shown is the one after its last replacement (said in a note).
 """
 
 from __future__ import annotations
@@ -49,9 +49,12 @@ def write_selection_folder_report(directory: str | Path, out: str | Path | None 
     earlier = _summary(folder)
     lang = lang or earlier.get("lang") or "en"
     draw = bundle.get("draw")
-    panel = inputs.indices(draw["panel"] if draw else bundle["lottery"]["panels"][0])
+    panel = inputs.indices(workflow.current_panel(bundle)[0] if draw else bundle["lottery"]["panels"][0])
     metrics = metric_summary(inputs.problem, bundle["probabilities"]["target"], panel)
     notes = [*([earlier["partial_label"]] if earlier.get("partial_label") else []), *earlier.get("warnings", [])]
+    if bundle.get("steps"):
+        notes.append(f"{len(bundle['steps'])} replacement(s) of members who dropped out are recorded here: the seats "
+                     "on the panel shown are those after the last one (the chances are the lottery's, unchanged).")
     data = report_data(bundle, inputs, metrics, earlier.get("legacy_comparison"), notes=notes)
     path = Path(out) if out else folder / REPORT
     atomic_write(path, render_selection_report(data, lang))

@@ -103,3 +103,16 @@ def test_moved_or_changed_inputs_are_one_line(folder, tmp_path):
     fixed = invoke("report", moved, "--pool", folder.parent / "example_pool.csv", "--quotas",
                    folder.parent / "example_quotas.csv")
     assert fixed.exit_code == 0 and (moved / "report.html").is_file()
+
+
+def test_a_replacement_folder_reports_the_panel_after_the_replacement(folder, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(folder, copy)
+    dropped = json.loads((copy / "audit.json").read_text())["draw"]["panel"][0]
+    assert invoke("replace", copy, "--dropped", dropped).exit_code == 0
+    made = invoke("report", copy / "replacement-1")
+    assert made.exit_code == 0, made.output
+    html = (copy / "replacement-1" / "report.html").read_text(encoding="utf-8")
+    no_nan(html)
+    assert "1 replacement(s) of members who dropped out are recorded here" in html
+    assert "The drawn panel meets all" in html
