@@ -32,8 +32,11 @@ from scipy.optimize import linprog
 
 from selection.engine.leximin import Budget, Progress
 from selection.engine.pricing import LinearPricer, Pricer
+from selection.engine.swaps import SwapSearch
 from selection.problem import SelectionProblem
 
+BATCH = 8
+"""Columns added per round from the swap heuristic (an improved panel and its improving neighbours)."""
 MAX_SEARCH = 80
 """Trial floors of the Goldilocks search before it stops (the bracket halves at least every other trial)."""
 SEARCH_TOL = 1e-7
@@ -70,7 +73,7 @@ class ColumnGeneration:
     def __post_init__(self):
         p = self.problem
         self.coef = p.type_weight / p.counts
-        self.pricer, self.linear = Pricer(p), LinearPricer(p)
+        self.pricer, self.linear, self.swaps = Pricer(p), LinearPricer(p), SwapSearch(p)
         self._seen: set[bytes] = set()
         self.covered = self._cover()
 
@@ -102,9 +105,14 @@ class ColumnGeneration:
         A = np.array(self.panels, dtype=float) * self.coef  # (m, T) a_tj
         m, T = A.shape
         C = np.flatnonzero(self.covered)
-        up = sparse.hstack([sparse.csr_matrix(A.T), -np.ones((T, 1)), sparse.csr_matrix((T, 1))])
-        lo = sparse.hstack([sparse.csr_matrix(-A.T[C]), sparse.csr_matrix((len(C), 1)), np.ones((len(C), 1))])
-        a_ub = sparse.vstack([up, lo], format="csr")
+        row_of = np.full(T, -1)
+        row_of[C] = T + np.arange(len(C))
+        j, t = np.nonzero(A)
+        low = row_of[t] >= 0
+        rows = np.concatenate([t, row_of[t[low]], np.arange(T), T + np.arange(len(C))])
+        cols = np.concatenate([j, j[low], np.full(T, m), np.full(len(C), m + 1)])
+        vals = np.concatenate([A[j, t], -A[j[low], t[low]], -np.ones(T), np.ones(len(C))])
+        a_ub = sparse.csr_matrix((vals, (rows, cols)), shape=(T + len(C), m + 2))
         c = np.zeros(m + 2)
         if minimise_upper:
             c[m] = 1.0
@@ -137,6 +145,9 @@ class ColumnGeneration:
                 self._spend(sol)
                 continue
             gap = -(shift * k - bound - sol.mu)
+            if gap > self.tol and self._swapped(sol, w, shift * k - sol.mu + self.tol):
+                self._spend(sol)
+                continue
             if gap > self.tol:
                 x, bound = self.pricer.best(w)
                 gap = -(shift * k - bound - sol.mu)
@@ -145,6 +156,19 @@ class ColumnGeneration:
                     continue
             sol.gap = max(gap, 0.0)
             return sol
+
+    def _swapped(self, sol: _Solution, w: np.ndarray, floor: float) -> bool:
+        """Add panels with ``w @ x > floor`` (negative reduced cost) found by swaps from the three heaviest panels of
+        the master's lottery, and their improving neighbours; True when any was new."""
+        added = False
+        for j in np.argsort(-sol.lam, kind="stable")[:3]:
+            x = self.swaps.improve(self.panels[j], w)
+            if float(w @ x) > floor:
+                for y in [x, *self.swaps.neighbours(x, w, floor, BATCH)]:
+                    added |= self.add(y)
+            if added:
+                return True
+        return added
 
     def _spend(self, sol: _Solution) -> None:
         self.rounds += 1
