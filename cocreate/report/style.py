@@ -90,7 +90,8 @@ def time_plot(series: pd.DataFrame, column: str, ylabel: str, title: str, percen
             ax.fill_between(mean.index, g.quantile(0.1).to_numpy(), g.quantile(0.9).to_numpy(),
                             color=colour(strategy), alpha=0.15, lw=0)
     if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        low, high = ax.get_ylim()  # one decimal only where the range is narrow (under 5 percentage points)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low > 0.05 else 1))
     ax.set_ylabel(ylabel)
     band = f"mean and 10-90% band over {n_seeds} seeds" if n_seeds > 1 else "one seed: no band"
     ax.set_title(f"{title} ({band})", fontsize=11)
