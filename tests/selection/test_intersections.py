@@ -208,8 +208,8 @@ def test_soft_targets_move_panels_toward_them_without_breaking_hard_quotas(seed,
     without = Quotas.from_rows([Quota(*q) for q in PLAIN] + [Quota("age x edu", "young x degree", 0, 3)])
     hard = build_problem(pool, with_targets, 10)
     assert len(targeted(hard)) == 4
-    a = select(pool, without, 10, algorithm=algorithm, legacy_draws=150, seed=seed)
-    b = select(pool, with_targets, 10, algorithm=algorithm, legacy_draws=150, seed=seed)
+    a = select(pool, without, 10, algorithm=algorithm, legacy_draws=80, seed=seed)
+    b = select(pool, with_targets, 10, algorithm=algorithm, legacy_draws=80, seed=seed)
     (ea, wa), (eb, wb) = deviation(a, hard), deviation(b, hard)
     assert eb < ea - 0.5 and wb <= wa, (ea, eb, wa, wb)
     assert all_feasible(b, hard)  # every panel meets the hard quotas
@@ -220,7 +220,7 @@ def test_soft_targets_move_panels_toward_them_without_breaking_hard_quotas(seed,
         assert np.all(seats[:, f] >= lo) and np.all(seats[:, f] <= hi)
         assert lo <= hi and max(w * abs(s - t) for s in range(lo, hi + 1)) <= entry["level"] + 1e-9
     # slack gives the fair objectives room: never less fair, never closer to the targets
-    c = select(pool, with_targets, 10, algorithm=algorithm, legacy_draws=150, seed=seed, target_slack=2.0)
+    c = select(pool, with_targets, 10, algorithm=algorithm, legacy_draws=80, seed=seed, target_slack=2.0)
     assert all(lo2 <= lo and hi2 >= hi for (lo, hi), (lo2, hi2) in
                zip((e["band"] for e in bands), (e["band"] for e in c.stats["targets"]), strict=True))
     if algorithm == "leximin":
