@@ -101,7 +101,64 @@ class ColumnGeneration:
 
     def master(self, minimise_upper: bool, floor: float | None = None, cap: float | None = None) -> _Solution:
         """Solve over the panels found. ``minimise_upper``: min U with L fixed at ``floor`` (0 when None);
-        otherwise max L with U at most ``cap`` (no cap when None)."""
+        otherwise max L with U at most ``cap`` (no cap when None). One persistent HiGHS model, warm-started as
+        panels (columns) are added; a fresh SciPy/HiGHS solve when the warm model does not report an optimum."""
+        sol = self._warm(minimise_upper, floor, cap)
+        return sol if sol is not None else self._cold(minimise_upper, floor, cap)
+
+    def _warm(self, minimise_upper: bool, floor: float | None, cap: float | None) -> _Solution | None:
+        """Columns: U, L, then lam_j; rows: a_t lam - U <= 0 (every t), L - a_t lam <= 0 (covered t), sum lam = 1."""
+        import highspy
+
+        inf, T = highspy.kHighsInf, self.problem.n_types
+        C = np.flatnonzero(self.covered)
+        if getattr(self, "_h", None) is None:
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("threads", 1)
+            h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+            h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+            h.addVars(2, np.zeros(2), np.full(2, inf))
+            nr = T + len(C)
+            starts = np.arange(nr + 1, dtype=np.int32)[:-1]
+            idx = np.concatenate([np.zeros(T), np.ones(len(C))]).astype(np.int32)
+            vals = np.concatenate([-np.ones(T), np.ones(len(C))])
+            h.addRows(nr, np.full(nr, -inf), np.zeros(nr), nr, starts, idx, vals)
+            h.addRow(1.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+            self._h, self._cols, self._lowrow = h, 0, np.full(T, -1)
+            self._lowrow[C] = T + np.arange(len(C))
+        h = self._h
+        for x in self.panels[self._cols:]:
+            a = self.coef * x
+            t = np.flatnonzero(a)
+            lt = t[self._lowrow[t] >= 0]
+            rows = np.concatenate([t, self._lowrow[lt], [T + len(C)]]).astype(np.int32)
+            vals = np.concatenate([a[t], -a[lt], [1.0]])
+            h.addCol(0.0, 0.0, inf, len(rows), rows, vals)
+        self._cols = len(self.panels)
+        if minimise_upper:
+            fl = 0.0 if floor is None else float(floor)
+            h.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([1.0, 0.0]))
+            h.changeColsBounds(2, np.arange(2, dtype=np.int32), np.array([0.0, fl]), np.array([inf, fl]))
+        else:
+            h.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([0.0, -1.0]))
+            h.changeColsBounds(2, np.arange(2, dtype=np.int32), np.zeros(2),
+                               np.array([inf if cap is None else float(cap), inf]))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.clearSolver()
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+        sol = h.getSolution()
+        x, y = np.array(sol.col_value), np.array(sol.row_dual)
+        y_up, y_lo = y[:T], np.zeros(T)
+        y_lo[C] = y[T:T + len(C)]
+        lam = np.maximum(x[2:], 0.0)
+        return _Solution(lam / lam.sum(), float(x[0]), float(x[1]), float(h.getInfo().objective_function_value),
+                         self.coef * (y_lo - y_up), float(y[T + len(C)]), float(-y_lo.sum()))
+
+    def _cold(self, minimise_upper: bool, floor: float | None, cap: float | None) -> _Solution:
         A = np.array(self.panels, dtype=float) * self.coef  # (m, T) a_tj
         m, T = A.shape
         C = np.flatnonzero(self.covered)
