@@ -152,7 +152,9 @@ def _run(problem, objective, gamma, truthful, plan, exact, method) -> Manipulabi
     table = pd.DataFrame(rows)
     table["gain"] = table["probability"] - table["truthful"]
     best = table.loc[table["probability"].idxmax()]
-    rise = table.loc[table["gain"].idxmax()]
+    honest = table["report"] == table["truth"]
+    top_gain = table["gain"].max()
+    rise = table.loc[(table["gain"] >= top_gain - 1e-9) & (honest | (top_gain > 1e-9))].iloc[0]  # no gain: honest
     tried = table.assign(report=[", ".join(f"{f}={v}" for f, v in _text(problem, r).items()) for r in table["report"]])
     return Manipulability(objective, exact, method, float(best["probability"]), best["respondent"],
                           _text(problem, best["report"]), float(best["truthful"]), float(rise["gain"]),
