@@ -13,6 +13,7 @@ from cocreate.cli import app
 from cocreate.settings import FILENAME, TEMPLATE, Settings, load_settings, merge
 from selection import InputError, Pool, Quota, Quotas, read_pool, read_quotas
 from selection.check import check, problem_for_check
+from selection.engine.api import ALGORITHMS
 from tests.selection.brute import feasible_panels
 
 runner = CliRunner()
@@ -137,8 +138,9 @@ def test_settings_next_to_the_pool_and_flags_over_them(tmp_path):
 
 @pytest.mark.parametrize("text,line", [
     ('size = 30\nhousheold = ["a"]\n', "cocreate.toml: line 2: unknown setting 'housheold'; did you mean 'household'?"),
-    ('algorithm = "fastest"\n', "cocreate.toml: line 1: algorithm: 'fastest' is not one of 'leximin', 'maximin', "
-                                 "'nash' or 'legacy'; choose one of those"),
+    ('algorithm = "fastest"\n', "cocreate.toml: line 1: algorithm: 'fastest' is not one of "
+                                 + ", ".join(repr(a) for a in ALGORITHMS[:-1]) + f" or {ALGORITHMS[-1]!r}; "
+                                 "choose one of those"),
     ('size = 30\nid_column = unique_id\n', "cocreate.toml: line 2: not valid TOML"),
     ("size = -3\n", "cocreate.toml: line 1: size: -3 is less than 1; give a whole number of at least 1"),
 ])
