@@ -41,7 +41,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pools  # noqa: E402
-from selection_vs_peer import FOLDER, INSTANCES, TABLE  # noqa: E402
+from selection_vs_peer import FOLDER, INSTANCES, TABLE, load  # noqa: E402
 
 SMALL = ["newdemocracy_hh_29", "opendlp_monitoring_100", "sa_fixture_150", "goelz_small_200", "syn_n200_k20_f4",
          "newdemocracy_300", "syn_n1000_k60_f5"]
@@ -125,13 +125,10 @@ def dist_entropy(result) -> float | None:
 
 
 def run_one(name: str, objective: str, m: int, queue, table, folder) -> None:
-    from selection import read_pool, read_quotas, select
+    from selection import select
     from selection.lottery.rounding import uniform_lottery
 
-    pool_file, quota_file, k, id_col, hh = table[name]
-    d = folder[name]
-    pool = read_pool(d / pool_file, id_column=id_col, household_columns=hh or None)
-    quotas = read_quotas(d / quota_file)
+    pool, quotas, k = load(name, table, folder)
     t = time.perf_counter()
     res = select(pool, quotas, k, algorithm=objective)
     seconds = time.perf_counter() - t

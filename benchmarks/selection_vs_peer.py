@@ -51,12 +51,17 @@ def add_generated(names: dict, where: Path) -> None:
         TABLE[name] = ("people.csv", "categories.csv", k, "id", ["address1", "postcode"])
 
 
-def run_cocreate(name: str, algorithm: str, queue, table, folder) -> None:
-    from selection import read_pool, read_quotas, select
+def load(name: str, table, folder):
+    """(pool, quotas, k) of a registered instance, read as ``cocreate select`` would."""
+    from selection import read_pool, read_quotas
     pool_file, quota_file, k, id_col, hh = table[name]
     d = folder[name]
-    pool = read_pool(d / pool_file, id_column=id_col, household_columns=hh or None)
-    quotas = read_quotas(d / quota_file)
+    return read_pool(d / pool_file, id_column=id_col, household_columns=hh or None), read_quotas(d / quota_file), k
+
+
+def run_cocreate(name: str, algorithm: str, queue, table, folder) -> None:
+    from selection import select
+    pool, quotas, k = load(name, table, folder)
     t = time.perf_counter()
     res = select(pool, quotas, k, algorithm=algorithm)
     seconds = time.perf_counter() - t
