@@ -11,31 +11,25 @@ import typer
 from cocreate.cli.common import atomic_write, check_writable, deferred_interrupts, fail, write_csv
 
 
-def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
-    """Mean of `column` per strategy and week, with a 10-90% band over seeds; written atomically as PNG."""
+def band_figure(series, column: str, ylabel: str):
+    """The figure of `column` per strategy over the weeks (mean, 10-90% band over seeds) with each strategy's process
+    phases beneath and its decision week dotted: :func:`cocreate.report.style.time_plot`, the plot of the HTML
+    reports, so that the PNGs and the reports mark the phases alike."""
     import matplotlib
 
     matplotlib.use("Agg")
+
+    from cocreate.report.style import time_plot  # plain names, stable colours and phases, as in every report
+
+    return time_plot(series, column, ylabel, f"{ylabel} by strategy", percent=False, figsize=(9.5, 5.2))
+
+
+def plot_bands(series, column: str, path: Path, ylabel: str) -> None:
+    """:func:`band_figure` of `column`, written atomically as PNG."""
     import matplotlib.pyplot as plt
 
-    from cocreate.report.style import colour, name  # plain names and stable colours, as in every report
-
-    fig, ax = plt.subplots(figsize=(9.5, 4.5), dpi=110)
-    grouped = series.groupby(["strategy", "week"])[column]
-    stats = grouped.agg(["mean", lambda s: s.quantile(0.1), lambda s: s.quantile(0.9)])
-    stats.columns = ["mean", "lo", "hi"]
-    for strategy, df in stats.groupby(level=0, sort=False):
-        weeks = df.index.get_level_values("week")
-        line = ax.plot(weeks, df["mean"], label=name(strategy), color=colour(strategy), lw=1.6)[0]
-        ax.fill_between(weeks, df["lo"], df["hi"], color=line.get_color(), alpha=0.15, lw=0)
-    n_seeds = series["seed"].nunique()
-    ax.set_xlabel("weeks since the process started")
-    ax.set_ylabel(ylabel)
-    ax.set_title(f"{ylabel} by strategy (mean, 10-90% band over {n_seeds} seed{'s' * (n_seeds > 1)})")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    fig = band_figure(series, column, ylabel)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
     plt.close(fig)
 
 

@@ -16,8 +16,7 @@ engagement: {panel_size: 12, sessions: 3}
 """
 
 
-@pytest.fixture()
-def app():
+def _app():
     app = typer.Typer(pretty_exceptions_enable=False)
 
     @app.callback()
@@ -28,13 +27,26 @@ def app():
     return app
 
 
-def test_simulate_writes_series_summaries_and_plots(app, tmp_path):
-    path = tmp_path / "tiny.yaml"
+@pytest.fixture()
+def app():
+    return _app()
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    """One `simulate` run of two strategies over three seeds: (scenario path, its bytes before, output dir, result)."""
+    tmp = tmp_path_factory.mktemp("simulate")
+    path = tmp / "tiny.yaml"
     path.write_text(SCENARIO)
     before = path.read_bytes()
-    out = tmp_path / "out"
-    res = CliRunner().invoke(app, ["simulate", str(path), "-s", "inform", "-s", "cocreate_sortition",
-                                   "--seeds", "3", "--out", str(out)])
+    out = tmp / "out"
+    res = CliRunner().invoke(_app(), ["simulate", str(path), "-s", "inform", "-s", "cocreate_sortition",
+                                      "--seeds", "3", "--out", str(out)])
+    return path, before, out, res
+
+
+def test_simulate_writes_series_summaries_and_plots(simulated):
+    path, before, out, res = simulated
     assert res.exit_code == 0, res.output
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 6 and set(summary["strategy"]) == {"inform", "cocreate_sortition"}
@@ -45,6 +57,49 @@ def test_simulate_writes_series_summaries_and_plots(app, tmp_path):
     assert (out / "paired_vs_inform.csv").exists()
     assert path.read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("column", ["trust", "support"])
+def test_band_plots_mark_each_strategys_phases_as_the_reports_do(simulated, column):
+    """trust.png and support.png: beneath the measure, one bar per strategy coloured by its process phases (the
+    weeks the run spent in each, as the HTML reports draw them), a legend naming the phases, and each strategy's
+    decision week dotted in its colour across the measure."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from cocreate.report.style import PHASE_COLOURS, PHASES, colour, name, phase_spans
+
+    _, _, out, res = simulated
+    assert res.exit_code == 0, res.output
+    series = pd.read_parquet(out / "series.parquet")
+    spans = phase_spans(series)
+    assert set(spans) == {"inform", "cocreate_sortition"}
+    for parts in spans.values():  # each strategy goes through framing, a decision and implementation here
+        assert {"framing", "decision", "implementation"} <= {p for p, _, _ in parts}
+    fig = cli_sim.band_figure(series, column, f"mean {column}")
+    try:
+        measure, bar = fig.axes[:2]
+        assert bar.get_shared_x_axes().joined(measure, bar)
+        rows = sorted(bar.get_yticklabels(), key=lambda t: -t.get_position()[1])  # top to bottom
+        assert [t.get_text() for t in rows] == [name(s) for s in spans]
+        row = {name(s): t.get_position()[1] for s, t in zip(spans, rows, strict=True)}
+        drawn = sorted((round(r.get_y() + r.get_height() / 2, 6), round(r.get_x(), 6), round(r.get_width(), 6),
+                        to_hex(r.get_facecolor())) for r in bar.patches)
+        wanted = sorted((round(row[name(s)], 6), round(start, 6), round(end - start, 6), PHASE_COLOURS[phase])
+                        for s, parts in spans.items() for phase, start, end in parts)
+        assert drawn == wanted
+        legend = bar.get_legend()
+        assert legend.get_title().get_text() == "process phase"
+        used = {p for parts in spans.values() for p, _, _ in parts}
+        assert {t.get_text() for t in legend.get_texts()} == {PHASES[p] for p in used}
+        decisions = sorted((round((start + end) / 2, 6), colour(s)) for s, parts in spans.items()
+                           for phase, start, end in parts if phase == "decision")
+        dotted = sorted((round(line.get_xdata()[0], 6), to_hex(line.get_color())) for line in measure.lines
+                        if line.get_linestyle() == ":")
+        assert dotted == decisions
+        assert bar.get_xlabel() == "weeks since the process started"
+    finally:
+        plt.close(fig)
 
 
 @pytest.mark.parametrize("args, expected", [
