@@ -90,7 +90,11 @@ class Relaxation:
 
         Each level maximises the lowest value among the free types; a type is stuck at that level when it has a
         positive dual there (tight in every optimum) or when a release LP cannot lift it, with every other free type
-        kept at or above the level. Stuck types are fixed and the next level starts."""
+        kept at or above the level. Stuck types are fixed and the next level starts.
+
+        Also sets ``point``: the last LP's solution (seats per type), a point of P to the LP's row tolerance (1e-10)
+        whose values lie within ``tolerance`` of the returned ones (a stuck type cannot rise more than ``LIFT`` above
+        its level while the later types stand higher). ``v / coef`` meets P's rows only to about ``T * 1e-10``."""
         self._build()
         h, T, z = self.h, self.T, self.z
         inf = highspy.kHighsInf
@@ -137,4 +141,21 @@ class Relaxation:
             n_levels += 1
             if progress:
                 progress(T - int(free.sum()), T, zstar)
+        self.point = self._polish(value, x[:T])
         return value, level
+
+    def _polish(self, value: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """A point of P whose values lie within 1e-9 of ``value`` (1e-8, 1e-7 if that is infeasible to HiGHS; the
+        last LP's ``x`` if neither is): a type stuck by a small dual can stand up to ``SLACK / dual`` above its
+        level in the last LP, measured 3e-7 on syn_n1000."""
+        h, T = self.h, self.T
+        rows = np.arange(T, dtype=np.int32)
+        h.changeColCost(self.z, 0.0)
+        for width in (1e-9, 1e-8, 1e-7):
+            h.changeRowsBounds(T, rows, value - SLACK, value + width)
+            self.lps += 1
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                x = np.array(h.getSolution().col_value)[:T]
+                break
+        return np.clip(x, 0.0, self.problem.counts)

@@ -23,9 +23,14 @@ import numpy as np
 
 from selection.engine.decompose import Decomposer
 from selection.engine.hull import Relaxation
+from selection.engine.peel import Peel, Peeler
 from selection.problem import SelectionProblem
 
 Progress = Callable[[str, int, int, float], None]
+PEEL_GOAL = 0.1
+"""The peel is accepted when the mass it leaves undecomposed is at most this share of ``tol``: each unit of that
+mass moves a selection probability by at most one unit, so the published probabilities stay within ``0.1 * tol`` of
+the relaxation's point (``certified_tolerance`` measures the result)."""
 MAX_CUT_ROUNDS = 500
 """Cut rounds before giving up (never reached in our tests and benchmarks; each round cuts the current point off)."""
 
@@ -71,10 +76,19 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
     relax = Relaxation(problem, coef)
     decomposer = Decomposer(problem)
     spend = None if budget is None else budget.spend
-    cuts = 0
+    cuts = peeled = 0
+    goal = PEEL_GOAL * tol
     while True:
         values, level = relax.leximin(None if progress is None else
                                       lambda done, total, z: progress("relaxation", done, total, z * wmax))
+        if progress:
+            progress("decomposition", 0, 0, 0.0)
+        peel = Peeler(problem, relax.cuts).run(relax.point, goal=goal, spend=spend, progress=None if progress is None
+                                               else lambda steps, share: progress("decomposition", steps, 0, share))
+        if peel.rest_mass <= goal or peel.stopped:
+            outcome = _peeled(peel)
+            peeled = len(peel.panels)
+            break
         floor_only = kind == "maximin" and values.min() > 1e-9
         target = (np.full_like(values, values.min()) if floor_only else values) / coef
         if progress:
@@ -88,9 +102,11 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
             raise RuntimeError(f"leximin: no convergence after {MAX_CUT_ROUNDS} cut rounds")
         relax.add_cut(*outcome.cut)
     reached = coef * (outcome.lam @ outcome.panels)
+    floor_only = kind == "maximin" and not peeled and values.min() > 1e-9
     if floor_only:  # maximin: only the lowest level is claimed
         values, reached = values.min(), reached.min()
-    stats = {"method": "relaxation leximin + decomposition", "cut_rounds": cuts, "levels": int(level.max()) + 1,
+    stats = {"method": "relaxation leximin + " + ("peel" if peeled else "decomposition"), "cut_rounds": cuts,
+             "levels": int(level.max()) + 1, "peel_panels": peeled, "peel_lps": peel.lps, "peel_mips": peel.mips,
              "decomposition_rounds": decomposer.rounds, "panels_generated": len(decomposer.panels),
              "pricing_calls": decomposer.exact_calls, "lp_pricing_calls": decomposer.linear.calls,
              "relaxation_lps": relax.lps,
@@ -102,3 +118,13 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
         stats["partial"] = {"level": low * wmax, "bound": max(0.0, float(np.min(values)) - low) * wmax,
                             "rounds": budget.used, "stages_completed": cuts}
     return outcome.panels, outcome.lam, stats
+
+
+def _peeled(peel: Peel):
+    """The peel's panels as a decomposition outcome: masses normalised to a lottery (the undecomposed remainder,
+    at most the goal, is spread over them); duplicates merged."""
+    from selection.engine.decompose import Outcome
+
+    panels, inverse = np.unique(np.array(peel.panels, dtype=np.int64), axis=0, return_inverse=True)
+    lam = np.bincount(inverse.ravel(), weights=np.array(peel.mass), minlength=len(panels))
+    return Outcome(1.0 - peel.rest_mass, panels, lam / lam.sum(), None, stopped=peel.stopped)

@@ -1,0 +1,112 @@
+"""The peel (Carathéodory decomposition of the relaxed leximin point into panels).
+
+Properties: every peeled panel is feasible; the lottery's expected seats reproduce the target to round-off whenever
+the peel ends with no mass left; it uses at most ``T + 1`` panels; it is deterministic; a budget stops it with the
+panels found so far; and where the target lies outside the panel hull (the loose instances), it leaves mass it cannot
+place, so the cut loop takes over and leximin still equals brute force (tests/selection/test_hull.py).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from selection import Pool, Quota, Quotas, build_problem
+from selection.engine.hull import Relaxation
+from selection.engine.leximin import Budget, solve
+from selection.engine.peel import Peeler
+from tests.selection import brute
+from tests.selection.test_hull import LOOSE, make
+
+
+def pool_problem(seed: int, n: int = 120, k: int = 15, features: int = 3, households: bool = True):
+    """A random pool over ``features`` features (3 values each), about a fifth sharing an address, with quotas of
+    population share +-20%."""
+    rng = np.random.default_rng(seed)
+    rows = {"id": [f"p{i}" for i in range(n)], "home": [f"h{i}" for i in range(n)]}
+    quotas = []
+    for f in range(features):
+        vals = rng.choice(3, size=n, p=rng.dirichlet(np.ones(3) * 3))
+        rows[f"f{f}"] = [f"v{v}" for v in vals]
+        for v in range(3):
+            share = k * (vals == v).mean()
+            quotas.append(Quota(f"f{f}", f"v{v}", int(np.floor(share * 0.8)), int(np.ceil(share * 1.2))))
+    for i in rng.choice(n, size=n // 5, replace=False):
+        rows["home"][i] = rows["home"][(i + 1) % n]
+    pool = Pool.from_frame(pd.DataFrame(rows), id_column="id", household_columns=["home"] if households else None)
+    return build_problem(pool, Quotas.from_rows(quotas), k)
+
+
+def relaxed_point(problem):
+    coef = problem.type_weight / problem.counts / problem.type_weight.max()
+    relax = Relaxation(problem, coef)
+    relax.leximin()
+    return relax.point
+
+
+def feasible(problem, x) -> bool:
+    """``x`` (seats per type) is a panel: integral, size k, counts, quotas, households."""
+    seats = problem.type_matrix() @ x
+    hh = all(x[g].sum() <= 1 for g in problem.households)
+    return bool(x.sum() == problem.k and np.all((x >= 0) & (x <= problem.counts)) and
+                np.all((seats >= problem.lo) & (seats <= problem.hi)) and hh)
+
+
+@pytest.mark.parametrize("seed,features,households", [(1, 2, False), (2, 3, True), (3, 4, True), (4, 3, False)])
+def test_peel_reproduces_the_point_with_feasible_panels(seed, features, households):
+    problem = pool_problem(seed, features=features, households=households)
+    point = relaxed_point(problem)
+    peel = Peeler(problem).run(point, goal=1e-9)
+    panels, mass = np.array(peel.panels), np.array(peel.mass)
+    assert all(feasible(problem, x) for x in panels)
+    assert len(panels) <= problem.n_types + 1
+    assert np.all(mass > 0)
+    assert mass.sum() + peel.rest_mass == pytest.approx(1.0, abs=1e-12)
+    if features == 2 and not households:  # two partitions: P is integral, so the whole point is peeled
+        assert peel.rest_mass <= 1e-9
+    if peel.rest_mass <= 1e-9:
+        assert np.abs(mass @ panels - point).max() <= 1e-8
+
+
+def test_peel_is_deterministic():
+    problem = pool_problem(5)
+    point = relaxed_point(problem)
+    a, b = Peeler(problem).run(point), Peeler(problem).run(point)
+    assert np.array_equal(np.array(a.panels), np.array(b.panels))
+    assert a.mass == b.mass
+
+
+def test_a_budget_stops_the_peel_with_its_panels():
+    problem = pool_problem(6)
+    point = relaxed_point(problem)
+    full = Peeler(problem).run(point)
+    assert len(full.panels) > 4
+    calls = []
+    peel = Peeler(problem).run(point, spend=lambda: calls.append(1) or len(calls) > 3)
+    assert peel.stopped and len(peel.panels) <= 4
+    assert np.array_equal(np.array(peel.panels), np.array(full.panels[: len(peel.panels)]))
+
+
+@pytest.mark.parametrize("case", range(len(LOOSE)))
+def test_a_point_outside_the_panel_hull_is_not_peeled(case):
+    pool, quotas, k = make(*LOOSE[case])
+    problem = build_problem(pool, quotas, k)
+    point = relaxed_point(problem)
+    hull = brute.leximin(problem)
+    coef = problem.type_weight / problem.counts / problem.type_weight.max()
+    if np.abs(np.sort((coef * point)[problem.type_of]) - np.sort(hull)).max() > 1e-6:  # the point is outside Q
+        assert Peeler(problem).run(point, goal=1e-9).rest_mass > 1e-6
+
+
+@pytest.mark.parametrize("kind", ["leximin", "maximin"])
+def test_solve_takes_the_peel_and_certifies_it(kind):
+    problem = pool_problem(7, n=60, k=8)
+    panels, lam, stats = solve(problem, kind=kind)
+    assert stats["method"].endswith("peel") and stats["peel_panels"] >= len(lam)
+    assert all(feasible(problem, x) for x in panels)
+    assert lam.sum() == pytest.approx(1.0) and np.all(lam > 0)
+    assert stats["certified_tolerance"] <= 1e-6
+    # the same budget gives the same partial lottery (a stop is repeatable, so verify can recompute it)
+    first = solve(problem, kind=kind, budget=Budget(rounds=5))
+    again = solve(problem, kind=kind, budget=Budget(rounds=first[2]["rounds"]))
+    assert first[2]["partial"]["bound"] >= 0
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
