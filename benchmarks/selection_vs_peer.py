@@ -17,6 +17,7 @@ can beat).
 
 import argparse
 import multiprocessing as mp
+import queue
 import resource
 import sys
 import tempfile
@@ -112,11 +113,24 @@ def timed(target, name, algorithm, budget):
     q = ctx.Queue()
     proc = ctx.Process(target=target, args=(name, algorithm, q, TABLE, FOLDER))
     proc.start()
-    proc.join(budget)
+    # read before joining: a child that has put more than a pipe's worth (the probabilities of a few thousand
+    # people) cannot exit until it is read, so join-then-get timed out every pool from 2,500 people up
+    deadline = time.monotonic() + budget
+    while True:
+        try:
+            result = q.get(timeout=1.0)
+            break
+        except queue.Empty:
+            if not proc.is_alive():  # it may have put its result just before exiting
+                result = q.get(timeout=1.0) if not q.empty() else "error"
+                break
+            if time.monotonic() > deadline:
+                result = None
+                break
+    proc.join(5)
     if proc.is_alive():
         proc.kill()
-        return None
-    return q.get() if not q.empty() else "error"
+    return result
 
 
 def main() -> None:

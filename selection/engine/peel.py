@@ -4,10 +4,10 @@ Given a target ``x*`` of P (seats per type, :mod:`selection.engine.hull`), keep 
 ``M`` (probability), starting at ``R = x*``, ``M = 1``, so that ``x* = sum_j alpha_j v_j + R`` and ``R / M`` is a
 point of P. Each step finds a panel ``v`` on the smallest face of P holding ``R / M`` and takes the largest
 ``alpha <= M`` that keeps ``(R - alpha v) / (M - alpha)`` in P (a ratio test). The constraint that stops ``alpha``
-becomes tight, so the face loses a dimension: at most ``dim P + 1`` steps, each one LP (usually: the LP optimum on
-the face is a panel) or, when every LP vertex tried is fractional, one MIP. When the remainder's face has no panel
+becomes tight, so the face loses a dimension: at most ``dim P + 1`` steps, each one or two LPs (when an LP optimum on
+the face is a panel) or, when both are fractional, one MIP (CBC). When the remainder's face has no panel
 (P is larger than the panel hull there) the peel stops with the remainder left: the caller finishes it another way
-(:class:`selection.engine.decompose.Decomposer` on an earlier, larger remainder).
+(:func:`selection.engine.leximin._finish`: column generation on an earlier remainder, kept in ``trail``).
 
 Faces only shrink: a constraint tight at the remainder is tight at every later panel and remainder, so the tight set
 is kept and grown by the ratio tests, not re-detected with a tolerance (only the target's own face is detected, with
@@ -34,8 +34,9 @@ DONE = 1e-13
 class Peel:
     """``panels`` (m, T) and ``mass`` (m,) peeled so far; ``rest``/``rest_mass``: the remainder ``R`` and ``M``
     (``x* = mass @ panels + rest``); ``trail``: (remainder, mass, number of panels) before each step, for
-    backtracking; ``lps``, ``mips``: solves used; ``retries``: peels restarted from the trail; ``stopped``: the
-    budget ran out."""
+    backtracking; ``lps``, ``mips``: solves used; ``stopped``: the
+    budget ran out; ``redone``: the last steps replaced by column generation (0: none;
+    :func:`selection.engine.leximin._finish`)."""
 
     panels: list = field(default_factory=list)
     mass: list = field(default_factory=list)
@@ -44,8 +45,8 @@ class Peel:
     trail: list = field(default_factory=list)
     lps: int = 0
     mips: int = 0
-    retries: int = 0
     stopped: bool = False
+    redone: int = 0
 
 
 class Peeler:
@@ -122,11 +123,9 @@ class Peeler:
         self.mips += 1
         return self.mip.solve(*self._bounds(low, high), w, hint)
 
-    def run(self, target: np.ndarray, goal: float = 0.0, seed: int = 0, max_steps: int | None = None,
+    def run(self, target: np.ndarray, seed: int = 0, max_steps: int | None = None,
             spend=None, progress=None) -> Peel:
-        """Peel ``target`` (seats per type, a point of P) into panels; see the module docstring. When a face with
-        no panel stops the peel with more than ``goal`` mass left, it is peeled again from 4, 16, 64, ... steps back
-        with other random objectives, and the run with the least mass left is kept.
+        """Peel ``target`` (seats per type, a point of P) into panels; see the module docstring.
 
         ``spend()``, called before every step after the first, returns True to stop (``stopped`` is then set; the
         panels so far are returned). ``progress(steps, share)`` every 10 steps, ``share``: the mass peeled."""
@@ -139,16 +138,7 @@ class Peeler:
         R = self._onto_face(R, low, high)
         out = Peel()
         self._peel(out, R, 1.0, low, high, None, np.random.default_rng(seed), max_steps)
-        back, tried = 4, 1
-        while out.rest_mass > goal and back <= len(out.trail) and max_steps is None and not out.stopped:
-            R, M, n, low, high, prev = out.trail[-back]
-            again = Peel(panels=out.panels[:n], mass=out.mass[:n], trail=out.trail[:-back], lps=out.lps)
-            self._peel(again, R, M, low, high, prev, np.random.default_rng([seed, tried]), None)
-            tried += 1
-            if again.rest_mass < out.rest_mass:
-                out = again
-            back *= 4
-        out.mips, out.retries = self.mips, tried - 1
+        out.mips = self.mips
         return out
 
     def _onto_face(self, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import pytest
 
 from selection import Pool, Quota, Quotas, build_problem
 from selection.engine.hull import Relaxation
+from selection.engine import leximin
 from selection.engine.leximin import Budget, solve
 from selection.engine.peel import Peeler
 from tests.selection import brute
@@ -55,7 +56,7 @@ def feasible(problem, x) -> bool:
 def test_peel_reproduces_the_point_with_feasible_panels(seed, features, households):
     problem = pool_problem(seed, features=features, households=households)
     point = relaxed_point(problem)
-    peel = Peeler(problem).run(point, goal=1e-9)
+    peel = Peeler(problem).run(point)
     panels, mass = np.array(peel.panels), np.array(peel.mass)
     assert all(feasible(problem, x) for x in panels)
     assert len(panels) <= problem.n_types + 1
@@ -94,11 +95,12 @@ def test_a_point_outside_the_panel_hull_is_not_peeled(case):
     hull = brute.leximin(problem)
     coef = problem.type_weight / problem.counts / problem.type_weight.max()
     if np.abs(np.sort((coef * point)[problem.type_of]) - np.sort(hull)).max() > 1e-6:  # the point is outside Q
-        assert Peeler(problem).run(point, goal=1e-9).rest_mass > 1e-6
+        assert Peeler(problem).run(point).rest_mass > 1e-6
 
 
 @pytest.mark.parametrize("kind", ["leximin", "maximin"])
-def test_solve_takes_the_peel_and_certifies_it(kind):
+def test_solve_takes_the_peel_and_certifies_it(kind, monkeypatch):
+    monkeypatch.setattr(leximin, "PEEL_FROM_TYPES", 0)  # this pool is small enough for column generation first
     problem = pool_problem(7, n=60, k=8)
     panels, lam, stats = solve(problem, kind=kind)
     assert stats["method"].endswith("peel") and stats["peel_panels"] >= len(lam)
@@ -120,10 +122,25 @@ def test_peel_and_column_generation_give_the_same_probabilities(seed):
 
     problem = pool_problem(seed, n=80, k=10)
     point = relaxed_point(problem)
-    peel = Peeler(problem).run(point, goal=1e-7)
+    peel = Peeler(problem).run(point)
     assert peel.rest_mass <= 1e-7  # what leximin.solve accepts (PEEL_GOAL * tol)
     cg = Decomposer(problem).run(point)
     assert cg.cut is None and cg.z >= 1 - 1e-9
     by_peel = (np.array(peel.mass) @ np.array(peel.panels)) / problem.counts
     by_cg = (cg.lam @ cg.panels) / problem.counts
     assert np.abs(by_peel - by_cg).max() <= 1e-6
+
+
+def test_a_dead_end_peel_is_finished_by_column_generation(monkeypatch):
+    """Four features with households: the peel meets a face with no panel, column generation finishes from an
+    earlier remainder, and the lottery gives the same probabilities as column generation alone."""
+    problem = pool_problem(3, features=4, households=True)
+    assert Peeler(problem).run(relaxed_point(problem)).rest_mass > 1e-3  # the peel alone dead-ends here
+    monkeypatch.setattr(leximin, "PEEL_FROM_TYPES", 0)
+    panels, lam, stats = solve(problem)
+    assert stats["method"].endswith("peel + decomposition") and stats["peel_redone"] >= 8
+    assert all(feasible(problem, x) for x in panels) and stats["certified_tolerance"] <= 1e-6
+    monkeypatch.setattr(leximin, "PEEL_FROM_TYPES", 10**9)
+    cg_panels, cg_lam, cg_stats = solve(problem)
+    assert cg_stats["method"].endswith("decomposition") and not cg_stats["method"].endswith("peel + decomposition")
+    assert np.abs((lam @ panels - cg_lam @ cg_panels) / problem.counts).max() <= 1e-6
