@@ -1,13 +1,21 @@
 """Brute-force leximin for tiny pools: enumerate every feasible panel, then the textbook LP sequence."""
 
+import weakref
 from itertools import combinations
 
 import numpy as np
 from scipy.optimize import linprog
 
+#: per problem (frozen, so its panels never change): its feasible panels, enumerated once; the brute-force LPs below
+#: ask for them once per LP (hundreds of times per Goldilocks optimum)
+_PANELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
 
 def feasible_panels(problem) -> list[tuple[int, ...]]:
-    return [c for c in combinations(range(problem.n), problem.k) if problem.is_feasible_panel(np.array(c))]
+    if problem not in _PANELS:
+        _PANELS[problem] = tuple(c for c in combinations(range(problem.n), problem.k)
+                                 if problem.is_feasible_panel(np.array(c)))
+    return list(_PANELS[problem])
 
 
 def leximin(problem) -> np.ndarray:
@@ -80,7 +88,9 @@ def goldilocks(problem, gamma: float) -> float:
     def h(level):
         return band(problem, floor=level)[0] / f + gamma * f / level
 
-    grid = np.linspace(top / 200, top, 200)
+    # h is convex (an LP's value in its right-hand side plus gamma f / level), so the grid only has to bracket the
+    # minimum: it lies between the neighbours of the grid's best point, where the scalar search refines it
+    grid = np.linspace(top / 200, top, 50)
     values = [h(x) for x in grid]
     i = int(np.argmin(values))
     a, b = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
