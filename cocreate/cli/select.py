@@ -18,7 +18,7 @@ from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.api import PROGRESS_WORDS
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
-from selection.inputs import read_table
+from selection.inputs import read_quotas, read_table
 from selection.lottery import files, workflow
 from selection.lottery import public_ids as public_map
 
@@ -70,7 +70,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                number: int | None = None, lang: str | None = None,
                compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
                xlsx: bool = False, public_ids: bool = False, already_selected: Path | None = None,
-               gamma: float | None = None) -> Selected:
+               gamma: float | None = None, target_slack: float | None = None) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -89,6 +89,16 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
     if gamma is not None and not (gamma >= 0 and gamma < float("inf")):
         fail(f"--gamma: {gamma} must be a number >= 0 (1 weighs too-high and too-low chances alike)")
     extra = {"gamma": gamma} if gamma is not None else {}
+    if target_slack is not None:
+        if not (target_slack >= 0 and target_slack < float("inf")):
+            fail(f"--target-slack: {target_slack} must be a number of weighted seats >= 0")
+        try:
+            targeted = any(q.target_seats(size) is not None for q in read_quotas(quotas_path).quotas)
+        except UserError as err:
+            fail(err)
+        if not targeted:
+            fail(f"--target-slack: {quotas_path} has no soft targets (add target and weight columns)")
+        extra["target_slack"] = target_slack
     if settings.source is not None and settings.given():
         console.print(f"settings from {settings.source.name}: " + ", ".join(
             f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))
@@ -246,6 +256,9 @@ def register(app: typer.Typer) -> None:
                                       "samples) (and the others of selection.ALGORITHMS)"),
         gamma: float = typer.Option(None, help="goldilocks only: weight of too-low chances against too-high ones "
                                     "in max p/(k/n) + gamma (k/n)/min p (default 1; recorded in the bundle)"),
+        target_slack: float = typer.Option(None, help="soft targets only: weighted seats each target's band may "
+                                           "widen beyond the tightest reachable (default 0; more leaves the "
+                                           "algorithm more room for fair chances; recorded in the bundle)"),
         seed: str = typer.Option(None, help="public seed text announced after the lottery was published; draws "
                                  "the panel now (omit it to publish first and run `cocreate draw` later)"),
         number: int = typer.Option(None, help="draw this panel number now (from dice) instead of a seed"),
@@ -280,4 +293,4 @@ def register(app: typer.Typer) -> None:
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
                    compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids,
-                   already_selected=already_selected, gamma=gamma)
+                   already_selected=already_selected, gamma=gamma, target_slack=target_slack)

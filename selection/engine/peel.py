@@ -130,7 +130,6 @@ class Peeler:
         ``spend()``, called before every step after the first, returns True to stop (``stopped`` is then set; the
         panels so far are returned). ``progress(steps, share)`` every 10 steps, ``share``: the mass peeled."""
         self.spend, self.progress = spend, progress
-        counts = self.problem.counts.astype(float)
         R = np.asarray(target, dtype=float).copy()
         Ax = self.A @ R
         low = np.isfinite(self.L) & (Ax - self.L <= DETECT)

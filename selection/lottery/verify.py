@@ -184,7 +184,8 @@ class Checker:
                                dropout_column=opts.get("dropout_column") or "",
                                max_rounds=opts.get("max_rounds"), public=bool(opts.get("public_ids")),
                                already_selected=opts.get("already_selected", []),
-                               gamma=float(opts.get("gamma", 1.0))).lottery
+                               gamma=float(opts.get("gamma", 1.0)),
+                               target_slack=float(opts.get("target_slack", 0.0))).lottery
         note = ""
         now = audit.versions()
         changed = [f"{k} {v} (bundle {self.bundle['versions'].get(k)})" for k, v in now.items()

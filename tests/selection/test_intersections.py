@@ -264,3 +264,37 @@ def test_select_with_a_pair_quota_and_a_target_verifies(tmp_path):
     res = runner.invoke(app, ["verify", str(out / "audit.json"), "--pool", str(tmp_path / "pool.csv"), "--quotas",
                               str(tmp_path / "q.csv"), "--seed", "lotto 2026-12-02: 5 6 7"])
     assert res.exit_code == 0 and res.output.startswith("OK"), res.output
+
+
+def test_target_slack_from_the_cli_is_recorded_and_verify_recomputes_it(tmp_path):
+    pool = synthetic_pool(50, seed=8)
+    pool.table.to_csv(tmp_path / "pool.csv", index=False)
+    (tmp_path / "q.csv").write_text("feature,value,min,max,target,weight\n"
+                                    + "".join(",".join(map(str, q)) + ",,\n" for q in PLAIN)
+                                    + "age x edu,young x degree,0,4,4,1\n")
+    out = tmp_path / "run"
+    args = ["select", str(tmp_path / "pool.csv"), str(tmp_path / "q.csv"), "--size", "10", "-m", "30",
+            "--compare-draws", "0"]
+    res = runner.invoke(app, [*args, "--out", str(out), "--target-slack", "1.5"])
+    assert res.exit_code == 0, res.output
+    bundle = json.loads((out / "audit.json").read_text())
+    assert bundle["options"]["target_slack"] == 1.5
+    assert json.loads((out / "summary.json").read_text())["stats"]["target_slack"] == 1.5
+    check = ["verify", str(out / "audit.json"), "--pool", str(tmp_path / "pool.csv"), "--quotas",
+             str(tmp_path / "q.csv")]
+    ok = runner.invoke(app, check)
+    assert ok.exit_code == 0 and "a fresh computation gives the same lottery" in ok.output, ok.output
+    tight = runner.invoke(app, [*args, "--out", str(tmp_path / "tight")])  # slack 0 gives a narrower band
+    assert tight.exit_code == 0, tight.output
+    bands = [json.loads((d / "summary.json").read_text())["stats"]["targets"][0]["band"] for d in (out, tmp_path / "tight")]
+    assert bands[1][1] - bands[1][0] <= bands[0][1] - bands[0][0] and bands[0] != bands[1]
+    bundle["options"]["target_slack"] = 0.0  # the recorded slack is what verify repeats: changing it is noticed
+    (out / "audit.json").write_text(json.dumps(bundle))
+    assert runner.invoke(app, check).exit_code != 0
+    for bad, words in (("-1", "must be a number"), ("inf", "must be a number")):
+        wrong = runner.invoke(app, [*args, "--out", str(tmp_path / "bad"), "--target-slack", bad])
+        assert wrong.exit_code == 2 and words in wrong.output and "Traceback" not in wrong.output
+    (tmp_path / "plain.csv").write_text("feature,value,min,max\n" + "".join(",".join(map(str, q)) + "\n" for q in PLAIN))
+    wrong = runner.invoke(app, ["select", str(tmp_path / "pool.csv"), str(tmp_path / "plain.csv"), "--size", "10",
+                                "--out", str(tmp_path / "bad2"), "--target-slack", "1"])
+    assert wrong.exit_code == 2 and "no soft targets" in wrong.output and "Traceback" not in wrong.output

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from selection import Pool, Quota, Quotas, build_problem
-from selection.engine.hull import Relaxation
 from selection.engine import leximin
+from selection.engine.hull import Relaxation
 from selection.engine.leximin import Budget, solve
 from selection.engine.peel import Peeler
 from tests.selection import brute
