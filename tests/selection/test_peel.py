@@ -173,3 +173,14 @@ def test_a_peeled_lottery_is_published_drawn_and_verified_byte_for_byte(tmp_path
     res = runner.invoke(app, ["verify", str(out / "audit.json"), "--pool", str(tmp_path / "pool.csv"), "--quotas",
                               str(tmp_path / "q.csv"), "--seed", "peel 2026-12-02"])
     assert res.exit_code == 0 and "a fresh computation gives the same lottery" in res.output, res.output
+
+
+def test_the_peel_keeps_an_intersectional_quota_in_every_panel():
+    pool, quotas = pool_and_quotas(9, 300, 4, True, 20)
+    pair = Quota("f0 x f1", "v0 x v1", 2, 3)  # about 1.3 seats in proportion: at least 2 is binding
+    problem = build_problem(pool, Quotas.from_rows([*quotas.quotas, pair]), 20)
+    assert problem.n_types >= leximin.PEEL_FROM_TYPES
+    panels, lam, stats = solve(problem)
+    assert "peel" in stats["method"] and stats["certified_tolerance"] <= 1e-6
+    seats = panels @ problem.type_matrix().T
+    assert all(feasible(problem, x) for x in panels) and seats[:, -1].min() >= 2 and seats[:, -1].max() <= 3
