@@ -50,6 +50,7 @@ class Options:
 
     size: int | None = None
     algorithm: str = "leximin"
+    gamma: float = 1.0  # goldilocks only: weight of too-low chances against too-high ones
     household: tuple[str, ...] = ()
     id_column: str | None = None
     m: int = workflow.LOTTERY_SIZE
@@ -188,8 +189,8 @@ def run_compute() -> None:
     _withdraw()
     jobs.start(compute_job, work.compute, {
         "pool_path": str(d.uploads["pool"].path), "quotas_path": str(d.uploads["quotas"].path), "k": int(o.size),
-        "algorithm": o.algorithm, "household": list(o.household), "id_column": o.id_column, "m": int(o.m)},
-        describe=describe_progress)
+        "algorithm": o.algorithm, "household": list(o.household), "id_column": o.id_column, "m": int(o.m),
+        "gamma": float(o.gamma)}, describe=describe_progress)
 
 
 def _notes(pub) -> list[str]:
@@ -380,6 +381,11 @@ def OptionsStep(d: Draft, locked: bool):
                             on_value=lambda v: set_options(size=v if v and v > 0 else None))
             solara.Select("Algorithm", values=list(ALGORITHMS), value=o.algorithm, disabled=locked,
                           on_value=lambda v: set_options(algorithm=v))
+            if o.algorithm == "goldilocks":
+                solara.InputFloat("Goldilocks gamma (weight of too-low chances; 1 = alike)", value=o.gamma,
+                                  disabled=locked, classes=["gamma"],
+                                  on_value=lambda v: set_options(gamma=v if v is not None and 0 <= v < 1e9
+                                                                 else 1.0))
             solara.InputInt("Lottery size (panels)", value=o.m, disabled=locked,
                             on_value=lambda v: set_options(m=max(1, int(v or 1))))
         with solara.Row(style={"flex-wrap": "wrap"}):
@@ -470,7 +476,8 @@ def Result(pub, legacy, bundle: dict, d: Draft):
              "share_below_half_fair_share": "share below half the fair share"}
     rows = [{"figure": text, pub.result.algorithm: f"{m[key]:.4f}",
              **({"legacy greedy draw": f"{legacy[key]:.4f}"} if legacy else {})} for key, text in label.items()]
-    solara.Text(f"{pub.result.algorithm}: panel of {pub.result.k} from {m['n']} in "
+    gamma = f" (gamma {pub.bundle['options']['gamma']:g})" if "gamma" in pub.bundle["options"] else ""
+    solara.Text(f"{pub.result.algorithm}{gamma}: panel of {pub.result.k} from {m['n']} in "
                 f"{pub.result.solver_seconds:.1f} s; the lottery of {pub.lottery.m} moves a probability by at most "
                 f"{pub.lottery.max_change:.5f}", classes=["result-line"])
     Table(pd.DataFrame(rows), classes=["metrics"])

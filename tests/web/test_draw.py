@@ -192,3 +192,35 @@ def test_a_published_lottery_needs_its_own_inputs(page, server, tmp_path):
     problems = page.locator(".upload-resume .problems")
     problems.wait_for()
     assert "is not the one the draw used" in problems.inner_text()
+
+
+def test_goldilocks_gamma_is_chosen_on_the_page_and_recorded(page, server, tmp_path):
+    """The gamma field appears for goldilocks only; the value typed is the one the lottery is computed with (the
+    result line and the published bundle say so), as `cocreate select --gamma` would."""
+    rows = [(f"p{i:02d}", "xy"[i % 3 == 0], "uv"[i % 2]) for i in range(12)]
+    pool = tmp_path / "pool.csv"
+    pd.DataFrame(rows, columns=["id", "a", "b"]).to_csv(pool, index=False)
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("feature,value,min,max\na,x,1,3\na,y,1,3\nb,u,1,3\nb,v,1,3\n", encoding="utf-8")
+    settings = tmp_path / "cocreate.toml"
+    settings.write_text('size = 4\nalgorithm = "leximin"\n', encoding="utf-8")
+    page.goto(server.url + "/")
+    upload(page, "upload-pool", pool)
+    upload(page, "upload-quotas", quotas)
+    upload(page, "upload-settings", settings)
+    page.wait_for_selector(".settings-said >> text=size 4")
+    assert page.locator(".gamma").count() == 0  # not for leximin
+    settings.write_text('size = 4\nalgorithm = "goldilocks"\n', encoding="utf-8")
+    upload(page, "upload-settings", settings)
+    page.wait_for_selector(".gamma")
+    field = page.locator(".gamma input")
+    field.fill("0.25")
+    field.press("Enter")
+    page.click(".run-compute")
+    page.wait_for_selector(".result-line", timeout=60_000)
+    assert "goldilocks (gamma 0.25)" in page.inner_text(".result-line")
+    page.click(".publish")
+    page.wait_for_selector(".commitment")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="audit.json", exact=True).click()
+    assert json.loads(open(info.value.path(), encoding="utf-8").read())["options"]["gamma"] == 0.25
