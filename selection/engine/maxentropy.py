@@ -34,7 +34,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from selection.engine import leximin
-from selection.engine.maxentropy_dp import best_sampler, enumerate_panels, log_multiplicity
+from selection.engine.maxentropy_dp import PILOT, best_sampler, enumerate_panels, log_multiplicity
 from selection.engine.maxentropy_mcmc import SwapChains
 from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem
@@ -121,7 +121,7 @@ class _Source:
 
     def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, method: str,
                  rng: np.random.Generator):
-        self.problem, self.rejection, self.chains = problem, None, None
+        self.problem, self.rejection, self.chains, self.n_chains = problem, None, None, chains
         if method in ("auto", "rejection"):
             self.rejection = best_sampler(problem, theta, rng)
             if method == "auto" and self.rejection.acceptance < MIN_ACCEPTANCE:
@@ -140,8 +140,16 @@ class _Source:
         """``size`` panels (size, T) from the Gibbs distribution of ``theta`` (chains: ``size / chains`` rounded up
         snapshots of every chain, one sweep apart, after 2 sweeps under the new theta)."""
         if self.rejection is not None:
-            self.rejection = best_sampler(self.problem, theta, rng, feature=self.rejection.feature)
-            return self.rejection.sample(size, rng)
+            s = best_sampler(self.problem, theta, rng, feature=self.rejection.feature)
+            s.proposed, s.kept = PILOT, int(s.feasible(s.propose(PILOT, rng)).sum())
+            if s.acceptance >= MIN_ACCEPTANCE:
+                self.rejection = s
+                return s.sample(size, rng)
+            # the new theta leaves the tracked feature's proposals mostly infeasible (seen on syn_n200: rounds of
+            # minutes): the swap chains take over from here
+            self.rejection = None
+            self.chains = _Chains(self.problem, theta, self.n_chains, rng)
+            self.chains.run(BURN_IN_SWEEPS, rng)
         ch = self.chains
         ch.run(2, rng, theta)
         out = []
