@@ -88,8 +88,9 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
         if problem.n_types < PEEL_FROM_TYPES:
             peel = Peel(rest_mass=1.0)
         else:
-            peel = Peeler(problem, relax.cuts).run(relax.point, spend=spend, progress=None if progress is None
-                                               else lambda steps, share: progress("decomposition", steps, 0, share))
+            report = None if progress is None else \
+                (lambda steps, share: progress("decomposition", steps, 0, share))
+            peel = Peeler(problem, relax.cuts).run(relax.point, spend=spend, enough=goal / 2, progress=report)
         if peel.panels and peel.rest_mass > goal and not peel.stopped:
             peel = _finish(decomposer, peel, spend)
         if peel.rest_mass <= goal or peel.stopped:

@@ -74,7 +74,7 @@ class Peeler:
         self.A = sparse.vstack(rows, format="csr")
         self.L, self.U = np.concatenate(lo).astype(float), np.concatenate(hi).astype(float)
         self.lp, self.mip = self._model(cuts), None
-        self.mips, self.spend, self.progress = 0, None, None
+        self.mips, self.spend, self.progress, self.enough = 0, None, None, DONE
         self.cuts = list(cuts)
 
     def _model(self, cuts) -> highspy.Highs:
@@ -124,11 +124,14 @@ class Peeler:
         return self.mip.solve(*self._bounds(low, high), w, hint)
 
     def run(self, target: np.ndarray, seed: int = 0, max_steps: int | None = None,
-            spend=None, progress=None) -> Peel:
+            spend=None, progress=None, enough: float = DONE) -> Peel:
         """Peel ``target`` (seats per type, a point of P) into panels; see the module docstring.
 
         ``spend()``, called before every step after the first, returns True to stop (``stopped`` is then set; the
-        panels so far are returned). ``progress(steps, share)`` every 10 steps, ``share``: the mass peeled."""
+        panels so far are returned). ``progress(steps, share)`` every 10 steps, ``share``: the mass peeled.
+        ``enough``: stop once at most this mass is left (probability units; the caller spreads it over the panels,
+        which moves no selection probability by more than it; the last 15% of the steps peel the last 5e-8)."""
+        self.enough = max(float(enough), DONE)
         self.spend, self.progress = spend, progress
         R = np.asarray(target, dtype=float).copy()
         Ax = self.A @ R
@@ -162,7 +165,7 @@ class Peeler:
         """Peel from remainder ``R`` of mass ``M`` on the face (``low``, ``high``) into ``out``."""
         counts = self.problem.counts.astype(float)
         steps, limit = 0, 2 * len(self.L) if max_steps is None else max_steps  # each step tightens a row
-        while M > DONE and steps < limit:
+        while M > self.enough and steps < limit:
             if out.panels and self.spend is not None and self.spend():
                 out.stopped = True
                 break
@@ -198,7 +201,7 @@ class Peeler:
                 out.panels.append(v)
                 out.mass.append(alpha)
                 R, M = R - alpha * v, M - alpha
-            if M <= DONE:
+            if M <= self.enough:
                 break
             block = max(stop, 0.0) * (1 + 1e-9) + 1e-300  # round-off can make a slack -1e-16: block it too
             low, high = low | (down <= block), high | (up <= block)
