@@ -386,6 +386,7 @@ def OptionsStep(d: Draft, locked: bool):
                                   disabled=locked, classes=["gamma"],
                                   on_value=lambda v: set_options(gamma=v if v is not None and 0 <= v < 1e9
                                                                  else 1.0))
+                solara.Text(f"gamma {o.gamma:g}", classes=["gamma-said"])
             solara.InputInt("Lottery size (panels)", value=o.m, disabled=locked,
                             on_value=lambda v: set_options(m=max(1, int(v or 1))))
         with solara.Row(style={"flex-wrap": "wrap"}):

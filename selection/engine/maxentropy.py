@@ -122,6 +122,7 @@ class _Source:
     def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, method: str,
                  rng: np.random.Generator):
         self.problem, self.rejection, self.chains, self.n_chains = problem, None, None, chains
+        self.auto, self.theta = method == "auto", np.array(theta, dtype=float)
         if method in ("auto", "rejection"):
             self.rejection = best_sampler(problem, theta, rng)
             if method == "auto" and self.rejection.acceptance < MIN_ACCEPTANCE:
@@ -139,10 +140,13 @@ class _Source:
     def sample(self, theta: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
         """``size`` panels (size, T) from the Gibbs distribution of ``theta`` (chains: ``size / chains`` rounded up
         snapshots of every chain, one sweep apart, after 2 sweeps under the new theta)."""
+        if self.rejection is not None and np.array_equal(theta, self.theta):
+            return self.rejection.sample(size, rng)
         if self.rejection is not None:
+            self.theta = np.array(theta, dtype=float)
             s = best_sampler(self.problem, theta, rng, feature=self.rejection.feature)
             s.proposed, s.kept = PILOT, int(s.feasible(s.propose(PILOT, rng)).sum())
-            if s.acceptance >= MIN_ACCEPTANCE:
+            if s.acceptance >= MIN_ACCEPTANCE or not self.auto:
                 self.rejection = s
                 return s.sample(size, rng)
             # the new theta leaves the tracked feature's proposals mostly infeasible (seen on syn_n200: rounds of

@@ -34,6 +34,11 @@ class SwapChains:
         self.seats = np.zeros((c, len(problem.lo)), dtype=np.int64)
         for j in range(pv.shape[1]):
             np.add.at(self.seats, (self.rows[:, None], pv[self.panel, j]), 1)
+        # intersectional rows (after the plain ones) are counted from person_rows: a swap changes them too
+        self.pairs = np.arange(problem.n_plain, len(problem.lo))
+        self.pair_member = problem.person_rows[:, self.pairs].astype(np.int64)
+        if len(self.pairs):
+            self.seats[:, self.pairs] = self.pair_member[self.panel].sum(axis=1)
         self.hh = problem.household_of
         groups = max(len(problem.households), 1)
         self.in_group = np.zeros((c, groups), dtype=np.int64)
@@ -68,6 +73,9 @@ class SwapChains:
             a, b = pv[out, j], pv[inn, j]
             differ = a != b
             ok &= ~differ | ((self.seats[rows, b] + 1 <= p.hi[b]) & (self.seats[rows, a] - 1 >= p.lo[a]))
+        if len(self.pairs):
+            moved = self.seats[rows][:, self.pairs] + self.pair_member[inn] - self.pair_member[out]
+            ok &= np.all((moved >= p.lo[self.pairs]) & (moved <= p.hi[self.pairs]), axis=1)
         g_in, g_out = self.hh[inn], self.hh[out]
         clash = (g_in >= 0) & (self.in_group[rows, np.maximum(g_in, 0)] - (g_out == g_in) > 0)
         ok &= ~clash
@@ -84,6 +92,8 @@ class SwapChains:
         for j in range(pv.shape[1]):
             np.subtract.at(self.seats, (idx, pv[o, j]), 1)
             np.add.at(self.seats, (idx, pv[i, j]), 1)
+        if len(self.pairs):
+            self.seats[np.ix_(idx, self.pairs)] += self.pair_member[i] - self.pair_member[o]
         go, gi = g_out[idx], g_in[idx]
         np.subtract.at(self.in_group, (idx[go >= 0], go[go >= 0]), 1)
         np.add.at(self.in_group, (idx[gi >= 0], gi[gi >= 0]), 1)

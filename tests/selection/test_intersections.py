@@ -298,3 +298,17 @@ def test_target_slack_from_the_cli_is_recorded_and_verify_recomputes_it(tmp_path
     wrong = runner.invoke(app, ["select", str(tmp_path / "pool.csv"), str(tmp_path / "plain.csv"), "--size", "10",
                                 "--out", str(tmp_path / "bad2"), "--target-slack", "1"])
     assert wrong.exit_code == 2 and "no soft targets" in wrong.output and "Traceback" not in wrong.output
+
+
+@pytest.mark.parametrize("kind", ["uniform", "maxentropy"])
+def test_swap_chains_keep_pair_quotas(kind):
+    """The Metropolis swap chains (the sampler of max-entropy and uniform on real pools) count intersectional rows
+    too: every sampled panel meets the pair quota (they once checked plain rows only)."""
+    from selection.engine import maxentropy
+
+    pool = synthetic_pool(60, seed=1)
+    problem = build_problem(pool, quotas(Quota("age x edu", "young x degree", 3, 3)), 10)
+    x, lam, _, stats = maxentropy.solve(problem, kind=kind, draws=200, method="chains", listing=False)
+    assert "chains" in stats["method"]
+    seats = x @ problem.type_matrix().T
+    assert np.all(seats[:, -1] == 3) and np.all((seats >= problem.lo) & (seats <= problem.hi))

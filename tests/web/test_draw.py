@@ -216,6 +216,8 @@ def test_goldilocks_gamma_is_chosen_on_the_page_and_recorded(page, server, tmp_p
     field = page.locator(".gamma input")
     field.fill("0.25")
     field.press("Enter")
+    field.blur()
+    page.wait_for_selector(".gamma-said >> text=gamma 0.25")  # the page holds the value before computing
     page.click(".run-compute")
     page.wait_for_selector(".result-line", timeout=60_000)
     assert "goldilocks (gamma 0.25)" in page.inner_text(".result-line")
