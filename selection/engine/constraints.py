@@ -93,10 +93,11 @@ def panel_model(problem: SelectionProblem, *, people: np.ndarray | None = None, 
     return PanelModel(s, x, seats, below, above, people)
 
 
-def add_relaxed_rows(h, problem: SelectionProblem) -> None:
+def add_relaxed_rows(h, problem: SelectionProblem, cuts=()) -> None:
     """Add the panel constraints, relaxed to real numbers, as rows of the HiGHS model ``h`` whose first T columns are
     the seats per type: size ``sum x = k``, quotas ``lo_f <= seats_f <= hi_f`` (rows 1..F), households
-    ``sum over the group <= 1``. The LP relaxation of :func:`panel_model`, for :mod:`selection.engine.hull` and
+    ``sum over the group <= 1``, then the valid inequalities ``a . x <= b`` of ``cuts`` (pairs (a, b)). The LP
+    relaxation of :func:`panel_model`, for :mod:`selection.engine.hull`, :mod:`selection.engine.peel` and
     :class:`selection.engine.pricing.LinearPricer`."""
     import highspy
 
@@ -108,6 +109,9 @@ def add_relaxed_rows(h, problem: SelectionProblem) -> None:
         h.addRow(float(problem.lo[f]), float(problem.hi[f]), len(idx), idx, np.ones(len(idx)))
     for g in problem.households:
         h.addRow(-highspy.kHighsInf, 1.0, len(g), g.astype(np.int32), np.ones(len(g)))
+    for a, b in cuts:
+        nz = np.flatnonzero(a)
+        h.addRow(-highspy.kHighsInf, float(b), len(nz), nz.astype(np.int32), np.asarray(a, dtype=float)[nz])
 
 
 def exact_params(gap: float = 0.0) -> pywraplp.MPSolverParameters:

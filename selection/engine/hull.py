@@ -51,10 +51,7 @@ class Relaxation:
         z, s = T, np.arange(T + 1, 2 * T + 1, dtype=np.int32)
         for t in range(T):
             h.addRow(0.0, inf, 3, np.array([t, z, s[t]], dtype=np.int32), np.array([self.coef[t], -1.0, -1.0]))
-        add_relaxed_rows(h, problem)  # rows T .. : size, quotas, households
-        for a, b in self.cuts:
-            nz = np.flatnonzero(a)
-            h.addRow(-inf, float(b), len(nz), nz.astype(np.int32), a[nz].astype(float))
+        add_relaxed_rows(h, problem, self.cuts)  # rows T .. : size, quotas, households, cuts
         self.h, self.z, self.s = h, z, s
 
     def add_cut(self, a: np.ndarray, b: float) -> None:

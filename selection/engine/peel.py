@@ -54,41 +54,25 @@ class Peeler:
     plus a MIP copy for the steps where no LP vertex tried is integral."""
 
     def __init__(self, problem: SelectionProblem, cuts: list[tuple[np.ndarray, float]] = ()):
-        p, T = problem, problem.n_types
-        self.problem, self.T = p, T
-        member = sparse.csr_matrix(p.type_matrix().astype(float))
-        rows = [sparse.identity(T, format="csr"), sparse.csr_matrix(np.ones((1, T))), member]
-        lo = [np.zeros(T), [p.k], p.lo]
-        hi = [p.counts.astype(float), [p.k], p.hi]
-        if p.households:
-            g = sparse.csr_matrix((np.ones(sum(len(h) for h in p.households)),
-                                   (np.repeat(np.arange(len(p.households)), [len(h) for h in p.households]),
-                                    np.concatenate(p.households))), shape=(len(p.households), T))
-            rows.append(g)
-            lo.append(np.full(len(p.households), -np.inf))
-            hi.append(np.ones(len(p.households)))
-        for a, b in cuts:
-            rows.append(sparse.csr_matrix(np.asarray(a, dtype=float)[None, :]))
-            lo.append([-np.inf])
-            hi.append([float(b)])
-        self.A = sparse.vstack(rows, format="csr")
-        self.L, self.U = np.concatenate(lo).astype(float), np.concatenate(hi).astype(float)
-        self.lp, self.mip = self._model(cuts), None
-        self.mips, self.spend, self.progress, self.enough = 0, None, None, DONE
-        self.cuts = list(cuts)
-
-    def _model(self, cuts) -> highspy.Highs:
+        self.problem, self.T = problem, problem.n_types
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        T = self.T
-        h.addVars(T, np.zeros(T), self.problem.counts.astype(float))
-        add_relaxed_rows(h, self.problem)
-        for a, b in cuts:
-            nz = np.flatnonzero(a)
-            h.addRow(-highspy.kHighsInf, float(b), len(nz), nz.astype(np.int32), np.asarray(a)[nz].astype(float))
+        h.addVars(self.T, np.zeros(self.T), problem.counts.astype(float))
+        add_relaxed_rows(h, problem, cuts)  # the one definition of P's rows (constraints.py)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        return h
+        lp = h.getLp()
+        m = lp.a_matrix_
+        shape = (lp.num_row_, lp.num_col_)
+        parts = (np.array(m.value_), np.array(m.index_), np.array(m.start_))
+        rows = sparse.csr_matrix(parts, shape=shape) if m.format_ == highspy.MatrixFormat.kRowwise else \
+            sparse.csc_matrix(parts, shape=shape).tocsr()
+        # A: one row per type (its bounds), then the LP's rows in order
+        self.A = sparse.vstack([sparse.identity(self.T, format="csr"), rows], format="csr")
+        self.L = np.concatenate([lp.col_lower_, lp.row_lower_]).astype(float)
+        self.U = np.concatenate([lp.col_upper_, lp.row_upper_]).astype(float)
+        self.lp, self.mip = h, None
+        self.mips, self.spend, self.progress, self.enough = 0, None, None, DONE
 
     def _bounds(self, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds of every row of A on the face: tight rows held at their bound."""
@@ -123,8 +107,7 @@ class Peeler:
         self.mips += 1
         return self.mip.solve(*self._bounds(low, high), w, hint)
 
-    def run(self, target: np.ndarray, seed: int = 0, max_steps: int | None = None,
-            spend=None, progress=None, enough: float = DONE) -> Peel:
+    def run(self, target: np.ndarray, seed: int = 0, spend=None, progress=None, enough: float = DONE) -> Peel:
         """Peel ``target`` (seats per type, a point of P) into panels; see the module docstring.
 
         ``spend()``, called before every step after the first, returns True to stop (``stopped`` is then set; the
@@ -139,7 +122,7 @@ class Peeler:
         high = (Ax >= self.U - DETECT) & ~low
         R = self._onto_face(R, low, high)
         out = Peel()
-        self._peel(out, R, 1.0, low, high, None, np.random.default_rng(seed), max_steps)
+        self._peel(out, R, low, high, np.random.default_rng(seed))
         out.mips = self.mips
         return out
 
@@ -161,10 +144,11 @@ class Peeler:
                 x[free] += np.linalg.lstsq(E, want - self.A[rows] @ x, rcond=None)[0]
         return x
 
-    def _peel(self, out: Peel, R, M, low, high, prev, rng, max_steps) -> None:
-        """Peel from remainder ``R`` of mass ``M`` on the face (``low``, ``high``) into ``out``."""
+    def _peel(self, out: Peel, R: np.ndarray, low: np.ndarray, high: np.ndarray, rng) -> None:
+        """Peel the target ``R`` (mass 1) on its face (``low``, ``high``: rows of A held at L, at U) into ``out``."""
         counts = self.problem.counts.astype(float)
-        steps, limit = 0, 2 * len(self.L) if max_steps is None else max_steps  # each step tightens a row
+        M, prev = 1.0, None
+        steps, limit = 0, 2 * len(self.L)  # each step tightens a row, so this is never reached
         while M > self.enough and steps < limit:
             if out.panels and self.spend is not None and self.spend():
                 out.stopped = True
@@ -186,7 +170,7 @@ class Peeler:
                 v = self._panel(low, high, r / counts, prev)
             if v is None:  # no panel on this face: the remainder is outside the panel hull
                 break
-            out.trail.append((R.copy(), M, len(out.panels), low.copy(), high.copy(), prev))
+            out.trail.append((R.copy(), M, len(out.panels)))
             Av = self.A @ v
             slack_lo = self.A @ R - M * self.L   # >= 0
             slack_hi = M * self.U - self.A @ R   # >= 0
