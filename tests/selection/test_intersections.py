@@ -242,12 +242,18 @@ def test_a_heavier_weight_pulls_its_row_closer():
     assert seats_f == sorted(seats_f) and seats_f[0] == 5 and seats_f[-1] > seats_f[0], seats_f
 
 
+def write_inputs(folder, seed: int, extra_rows: str) -> Pool:
+    """pool.csv (a synthetic pool of 50) and q.csv (the plain quotas plus ``extra_rows``, with target and weight
+    columns) in ``folder``."""
+    pool = synthetic_pool(50, seed=seed)
+    pool.table.to_csv(folder / "pool.csv", index=False)
+    (folder / "q.csv").write_text("feature,value,min,max,target,weight\n"
+                                  + "".join(",".join(map(str, q)) + ",,\n" for q in PLAIN) + extra_rows)
+    return pool
+
+
 def test_select_with_a_pair_quota_and_a_target_verifies(tmp_path):
-    pool = synthetic_pool(50, seed=7)
-    pool.table.to_csv(tmp_path / "pool.csv", index=False)
-    (tmp_path / "q.csv").write_text("feature,value,min,max,target,weight\n"
-                                    + "".join(",".join(map(str, q)) + ",,\n" for q in PLAIN)
-                                    + "age x edu,young x degree,2,3,,\nsex × age,f × old,1,3,30%,1\n")
+    pool = write_inputs(tmp_path, 7, "age x edu,young x degree,2,3,,\nsex × age,f × old,1,3,30%,1\n")
     out = tmp_path / "run"
     res = runner.invoke(app, ["select", str(tmp_path / "pool.csv"), str(tmp_path / "q.csv"), "--size", "10",
                               "--out", str(out), "-m", "30"])
@@ -267,11 +273,7 @@ def test_select_with_a_pair_quota_and_a_target_verifies(tmp_path):
 
 
 def test_target_slack_from_the_cli_is_recorded_and_verify_recomputes_it(tmp_path):
-    pool = synthetic_pool(50, seed=8)
-    pool.table.to_csv(tmp_path / "pool.csv", index=False)
-    (tmp_path / "q.csv").write_text("feature,value,min,max,target,weight\n"
-                                    + "".join(",".join(map(str, q)) + ",,\n" for q in PLAIN)
-                                    + "age x edu,young x degree,0,4,4,1\n")
+    write_inputs(tmp_path, 8, "age x edu,young x degree,0,4,4,1\n")
     out = tmp_path / "run"
     args = ["select", str(tmp_path / "pool.csv"), str(tmp_path / "q.csv"), "--size", "10", "-m", "30",
             "--compare-draws", "0"]
