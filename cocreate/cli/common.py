@@ -24,7 +24,8 @@ __all__ = ["FLAGS", "INTERRUPTED", "Interrupted", "atomic_write", "check_writabl
 FLAGS = {"size": "--size", "tolerance": "--tolerance", "id_column": "--id-column", "seed": "--seed",
          "number": "--number", "dropped": "--dropped", "exclude": "--exclude", "pool": "--pool", "quotas": "--quotas",
          "keep_columns": "--keep-columns", "dropout_column": "--dropout-column", "m": "--lottery-size",
-         "algorithm": "--algorithm", "time_limit": "--time-limit", "public_ids": "--public-ids", "reserves": "--reserves", "already_selected": "--already-selected"}
+         "algorithm": "--algorithm", "time_limit": "--time-limit", "public_ids": "--public-ids", "reserves": "--reserves", "already_selected": "--already-selected",
+         "target_slack": "--target-slack"}
 """Library parameter names -> the flags a user types, so library messages can name the flag."""
 
 

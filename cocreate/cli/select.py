@@ -18,7 +18,7 @@ from cocreate.settings import load_settings, merge, settings_path
 from selection.engine.api import PROGRESS_WORDS
 from selection.engine.metrics import summary as metric_summary
 from selection.errors import UserError
-from selection.inputs import read_quotas, read_table
+from selection.inputs import read_table
 from selection.lottery import files, workflow
 from selection.lottery import public_ids as public_map
 
@@ -90,15 +90,7 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
         fail(f"--gamma: {gamma} must be a number >= 0 (1 weighs too-high and too-low chances alike)")
     extra = {"gamma": gamma} if gamma is not None else {}
     if target_slack is not None:
-        if not (target_slack >= 0 and target_slack < float("inf")):
-            fail(f"--target-slack: {target_slack} must be a number of weighted seats >= 0")
-        try:
-            targeted = any(q.target_seats(size) is not None for q in read_quotas(quotas_path).quotas)
-        except UserError as err:
-            fail(err)
-        if not targeted:
-            fail(f"--target-slack: {quotas_path} has no soft targets (add target and weight columns)")
-        extra["target_slack"] = target_slack
+        extra["target_slack"] = target_slack  # checked by workflow.publish, with the quotas
     if settings.source is not None and settings.given():
         console.print(f"settings from {settings.source.name}: " + ", ".join(
             f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))

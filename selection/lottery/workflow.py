@@ -144,6 +144,12 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     original_ids = pool.ids
     pool = public_ids.checked_pool(pool, pool_path, public)
     quotas = read_quotas(quotas_path)
+    if target_slack and not (0 <= target_slack < float("inf")):
+        raise InputError(Problem("", 0, "", f"target slack {target_slack} must be a number of weighted seats >= 0",
+                                 "give 0 or more (0: the tightest reachable bands)", parameter="target_slack"))
+    if target_slack and not any(q.target_seats(k) is not None for q in quotas.quotas):
+        raise InputError(Problem("", 0, "", f"a target slack is given but {quotas.source} has no soft targets",
+                                 "add target and weight columns, or leave the slack out", parameter="target_slack"))
     dropout_column = dropout_column_of(pool, dropout_column)
     dropout = read_dropout(pool, dropout_column) if dropout_column else None
     unknown = set(keep_columns) - set(pool.table.columns)
