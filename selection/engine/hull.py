@@ -89,9 +89,9 @@ class Relaxation:
         positive dual there (tight in every optimum) or when a release LP cannot lift it, with every other free type
         kept at or above the level. Stuck types are fixed and the next level starts.
 
-        Also sets ``point``: the last LP's solution (seats per type), a point of P to the LP's row tolerance (1e-10)
-        whose values lie within ``tolerance`` of the returned ones (a stuck type cannot rise more than ``LIFT`` above
-        its level while the later types stand higher). ``v / coef`` meets P's rows only to about ``T * 1e-10``."""
+        Also sets ``point`` (seats per type): a point of P to the LP's row tolerance (1e-10) whose values lie as close
+        to the returned ones as HiGHS can hold them (:meth:`_polish`); ``v / coef`` meets P's rows only to about
+        ``T * 1e-10``, which stalls the peel (:mod:`selection.engine.peel`)."""
         self._build()
         h, T, z = self.h, self.T, self.z
         inf = highspy.kHighsInf

@@ -34,7 +34,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from selection.engine import leximin
-from selection.engine.maxentropy_dp import PILOT, best_sampler, enumerate_panels, log_multiplicity
+from selection.engine.maxentropy_dp import best_sampler, enumerate_panels, log_multiplicity
 from selection.engine.maxentropy_mcmc import SwapChains
 from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem
@@ -145,8 +145,7 @@ class _Source:
         if self.rejection is not None:
             self.theta = np.array(theta, dtype=float)
             s = best_sampler(self.problem, theta, rng, feature=self.rejection.feature)
-            s.proposed, s.kept = PILOT, int(s.feasible(s.propose(PILOT, rng)).sum())
-            if s.acceptance >= MIN_ACCEPTANCE or not self.auto:
+            if s.pilot(rng) >= MIN_ACCEPTANCE or not self.auto:
                 self.rejection = s
                 return s.sample(size, rng)
             # the new theta leaves the tracked feature's proposals mostly infeasible (seen on syn_n200: rounds of

@@ -164,6 +164,11 @@ class GibbsSampler:
             have += len(out[-1])
         return np.concatenate(out)
 
+    def pilot(self, rng: np.random.Generator) -> float:
+        """Propose :data:`PILOT` panels and count those kept; returns the acceptance (the counts start there)."""
+        self.proposed, self.kept = PILOT, int(self.feasible(self.propose(PILOT, rng)).sum())
+        return self.acceptance
+
     @property
     def acceptance(self) -> float:
         """Share of proposals kept so far (an estimate of ``Z / Z_q``); 0 before any."""
@@ -186,9 +191,8 @@ def best_sampler(problem: SelectionProblem, theta: np.ndarray, rng: np.random.Ge
             s = GibbsSampler(problem, theta, f)
         except ValueError:
             continue
-        kept = int(s.feasible(s.propose(PILOT, rng)).sum())
-        s.proposed, s.kept = PILOT, kept
-        key = (kept, len(np.unique(problem.type_values[:, f])))
+        s.pilot(rng)
+        key = (s.kept, len(np.unique(problem.type_values[:, f])))
         if score is None or key > score:
             best, score = s, key
     if best is None:
