@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from selection.engine.decompose import Decomposer
+from selection.engine.decompose import Decomposer, Outcome
 from selection.engine.hull import Relaxation
 from selection.engine.peel import Peel, Peeler
 from selection.problem import SelectionProblem
@@ -133,8 +133,6 @@ def solve(problem: SelectionProblem, kind: str = "leximin", tol: float = 1e-6, s
 def _peeled(peel: Peel):
     """The peel's panels as a decomposition outcome: masses normalised to a lottery (the undecomposed remainder,
     at most the goal, is spread over them); duplicates merged."""
-    from selection.engine.decompose import Outcome
-
     panels, inverse = np.unique(np.array(peel.panels, dtype=np.int64), axis=0, return_inverse=True)
     lam = np.bincount(inverse.ravel(), weights=np.array(peel.mass), minlength=len(panels))
     return Outcome(1.0 - peel.rest_mass, panels, lam / lam.sum(), None, stopped=peel.stopped)
