@@ -383,7 +383,7 @@ def OptionsStep(d: Draft, locked: bool):
                           on_value=lambda v: set_options(algorithm=v))
             if o.algorithm == "goldilocks":
                 solara.InputFloat("Goldilocks gamma (weight of too-low chances; 1 = alike)", value=o.gamma,
-                                  disabled=locked, classes=["gamma"],
+                                  disabled=locked, classes=["gamma"], continuous_update=True,
                                   on_value=lambda v: set_options(gamma=v if v is not None and 0 <= v < 1e9
                                                                  else 1.0))
                 solara.Text(f"gamma {o.gamma:g}", classes=["gamma-said"])

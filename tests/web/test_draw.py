@@ -212,6 +212,7 @@ def test_goldilocks_gamma_is_chosen_on_the_page_and_recorded(page, server, tmp_p
     assert page.locator(".gamma").count() == 0  # not for leximin
     settings.write_text('size = 4\nalgorithm = "goldilocks"\n', encoding="utf-8")
     upload(page, "upload-settings", settings)
+    page.wait_for_selector(".settings-said >> text=algorithm goldilocks")  # the re-render after the upload is done
     page.wait_for_selector(".gamma")
     field = page.locator(".gamma input")
     field.fill("0.25")
