@@ -36,6 +36,7 @@ from scipy.special import logsumexp
 from selection.engine import leximin
 from selection.engine.maxentropy_dp import best_sampler, enumerate_panels, log_multiplicity
 from selection.engine.maxentropy_mcmc import SwapChains
+from selection.engine.maxentropy_pairs import PairMisfit
 from selection.engine.pricing import Pricer
 from selection.problem import SelectionProblem
 
@@ -43,15 +44,25 @@ TOLERANCE = 1e-3
 """Largest accepted gap between a fitted and a target selection probability (probability units)."""
 MIN_ACCEPTANCE = 0.02
 """Smallest share of kept proposals at which the exact rejection sampler is used instead of the swap chains."""
-ROUGH_ROUNDS = 4
-"""Rounds of iterative scaling of the sampling theta (only shapes the support; the final fit is exact)."""
+FIT_ROUNDS = 40
+"""Most rounds of stochastic iterative scaling of the sampling theta (:func:`_fit_theta`)."""
+FIT_GAP = 0.03
+"""Largest gap (probability) between the sampler's estimated and the target probabilities that ends the fit."""
+STEP = 0.7
+"""Damping of the iterative-scaling step (1 is the full logit difference)."""
 ROUGH_SAMPLES = 1000
-"""Samples per rough round with the rejection sampler (chains: :data:`ROUGH_SWEEPS` sweeps of every chain)."""
+"""Samples of the first fitting round with the rejection sampler (chains: :data:`ROUGH_SWEEPS` sweeps of every
+chain); doubled when a round does not lower the gap, up to :data:`MAX_FIT_SAMPLES`."""
 ROUGH_SWEEPS = 3
+MAX_FIT_SAMPLES = 64_000
 SUPPORT_CELLS = 4_000_000
 """Sampled support size times the number of types (bounds the memory of the fit and of the lottery rounding)."""
 SUPPORT_RANGE = (500, 20_000)
 """Fewest and most sampled support panels."""
+SUPPORT_GAP = 1e-4
+"""Largest gap (probability) the fit on the sampled support alone may leave; above it leximin's panels are added."""
+SUPPORT_ITERATIONS = 3000
+"""L-BFGS iterations of the fit on the sampled support alone (a target outside its hull would take many more)."""
 BURN_IN_SWEEPS = 10
 """Sweeps (k / acceptance steps, about one swap per seat) every chain runs before its first panel is taken, 2 after
 each change of theta, 1 between two panels taken from one chain."""
@@ -73,7 +84,8 @@ def type_target(problem: SelectionProblem, target: np.ndarray) -> np.ndarray:
     return per_type
 
 
-def fit_dual(x: np.ndarray, base: np.ndarray, seats: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_dual(x: np.ndarray, base: np.ndarray, seats: np.ndarray, start: np.ndarray,
+             maxiter: int = 20000) -> tuple[np.ndarray, np.ndarray]:
     """(theta (T,), probabilities (J,)) of the max-entropy distribution ``p_j ~ exp(base_j + x_j . theta)`` over the
     rows of ``x`` (J, T) whose expected seats per type are ``seats`` (T,): L-BFGS on the convex dual
     ``logsumexp(base + x theta) - theta . seats``, from ``start``."""
@@ -84,7 +96,7 @@ def fit_dual(x: np.ndarray, base: np.ndarray, seats: np.ndarray, start: np.ndarr
         z = logsumexp(lw)
         return z - theta @ seats, xf.T @ np.exp(lw - z) - seats
 
-    res = minimize(dual, start, jac=True, method="L-BFGS-B", options={"maxiter": 20000, "gtol": 1e-12, "ftol": 1e-16})
+    res = minimize(dual, start, jac=True, method="L-BFGS-B", options={"maxiter": maxiter, "gtol": 1e-12, "ftol": 1e-16})
     lw = base + xf @ res.x
     return res.x, np.exp(lw - logsumexp(lw))
 
@@ -99,11 +111,12 @@ def entropy(problem: SelectionProblem, x: np.ndarray, lam: np.ndarray) -> float:
 class _Chains:
     """Swap chains from one feasible panel, with the step count of a *sweep* measured in a short warm-up."""
 
-    def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, rng: np.random.Generator):
+    def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, rng: np.random.Generator,
+                 misfit: PairMisfit | None = None, beta: float = 0.0):
         x = Pricer(problem).feasible()
         start = np.sort(np.concatenate([problem.type_members[t][: x[t]] for t in np.flatnonzero(x)]))
         self.problem = problem
-        self.chains = SwapChains(problem, theta[problem.type_of], np.tile(start, (chains, 1)))
+        self.chains = SwapChains(problem, theta[problem.type_of], np.tile(start, (chains, 1)), misfit, beta)
         self.chains.run(200, rng)
         self.sweep = int(np.ceil(problem.k / max(self.chains.acceptance, 1e-3)))
         self.steps = 200
@@ -113,22 +126,28 @@ class _Chains:
             self.chains.theta = theta[self.problem.type_of]
         steps = int(sweeps * self.sweep)
         self.steps += steps
-        return self.chains.run(steps, rng, every)
+        moves, proposals = self.chains.moves, self.chains.proposals
+        out = self.chains.run(steps, rng, every)
+        if self.chains.proposals - proposals >= 100 * len(self.chains.rows):  # the sweep follows the acceptance
+            recent = (self.chains.moves - moves) / (self.chains.proposals - proposals)
+            self.sweep = int(np.ceil(self.problem.k / max(recent, 1e-3)))
+        return out
 
 
 class _Source:
     """Gibbs samples as seats per type: exact (rejection) when a pilot keeps enough proposals, else swap chains."""
 
     def __init__(self, problem: SelectionProblem, theta: np.ndarray, chains: int, method: str,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator, misfit: PairMisfit | None = None, beta: float = 0.0):
         self.problem, self.rejection, self.chains, self.n_chains = problem, None, None, chains
+        self.misfit, self.beta = misfit, beta
         self.auto, self.theta = method == "auto", np.array(theta, dtype=float)
         if method in ("auto", "rejection"):
             self.rejection = best_sampler(problem, theta, rng)
             if method == "auto" and self.rejection.acceptance < MIN_ACCEPTANCE:
                 self.rejection = None
         if self.rejection is None:
-            self.chains = _Chains(problem, theta, chains, rng)
+            self.chains = _Chains(problem, theta, chains, rng, misfit, beta)
             self.chains.run(BURN_IN_SWEEPS, rng)
 
     @property
@@ -151,7 +170,7 @@ class _Source:
             # the new theta leaves the tracked feature's proposals mostly infeasible (seen on syn_n200: rounds of
             # minutes): the swap chains take over from here
             self.rejection = None
-            self.chains = _Chains(self.problem, theta, self.n_chains, rng)
+            self.chains = _Chains(self.problem, theta, self.n_chains, rng, self.misfit, self.beta)
             self.chains.run(BURN_IN_SWEEPS, rng)
         ch = self.chains
         ch.run(2, rng, theta)
@@ -160,6 +179,20 @@ class _Source:
             ch.run(1, rng)
             out.append(ch.chains.type_counts())
         return np.concatenate(out)[:size]
+
+    def estimate(self, theta: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+        """Expected seats per type (T,) under the Gibbs distribution of ``theta``, from ``size`` samples (chains:
+        the states of every chain every half sweep over ``size / chains`` sweeps, after 2 sweeps under the new
+        theta; successive states are correlated, so the estimate is as good as roughly ``size`` samples)."""
+        if self.rejection is not None:
+            return self.sample(theta, size, rng).mean(axis=0)
+        ch = self.chains
+        ch.run(2, rng, theta)
+        every = max(ch.sweep // 2, 1)
+        sweeps = int(np.ceil(size / len(ch.chains.rows)))
+        snapshots = int(sweeps * ch.sweep) // every
+        total = ch.run(sweeps, rng, every=every)
+        return total.sum(axis=0) / (len(ch.chains.rows) * snapshots)
 
     def stats(self) -> dict:
         if self.rejection is not None:
@@ -170,21 +203,29 @@ class _Source:
 
 
 def solve(problem: SelectionProblem, kind: str = "maxentropy", target: np.ndarray | None = None, draws: int = 1000,
-          seed: int = 0, method: str = "auto", listing: bool = True,
+          seed: int = 0, method: str = "auto", listing: bool = True, pair_weight: float = 0.0,
           progress=None) -> tuple[np.ndarray, np.ndarray, list[np.ndarray] | None, dict]:
     """The max-entropy distribution with the target's probabilities (``kind="maxentropy"``) or ``draws`` uniform
     samples of feasible panels (``"uniform"``).
 
     ``target``: per-person probabilities (n,) in [0, 1] summing to k, equal within each type (default: leximin's).
     ``method``: "auto", "rejection" or "chains" (the sampler, see the module docstring); ``listing=False`` skips the
-    exact listing of tiny problems. Returns (type panels (J, T), their probabilities (J,), person panels (J lists)
+    exact listing of tiny problems. ``pair_weight`` (maxentropy only, nats per seat, >= 0): beta of
+    :mod:`selection.engine.maxentropy_pairs`, which trades entropy for single panels closer to the expected panel
+    on every feature pair (0: plain max entropy; > 0 samples with the swap chains unless the panels are listed).
+    Returns (type panels (J, T), their probabilities (J,), person panels (J lists)
     for ``uniform`` or None, stats). ``stats``: ``method``; ``target`` ("leximin", "given" or None) with
     ``target_min``/``target_max``; ``fit_gap`` (largest |probability - target| of the returned distribution,
     measured); ``entropy`` (nats, over person panels) with ``entropy_exact`` (False: an estimate);
-    ``support_panels``; the sampler's ``acceptance``.
+    ``support_panels``; the sampler's ``acceptance``; for maxentropy ``pair_weight`` and ``pair_misfit`` (the
+    expected misfit in seats of the returned distribution, :class:`maxentropy_pairs.PairMisfit`).
     """
     if kind not in ("maxentropy", "uniform"):
         raise ValueError(f"unknown kind {kind}")
+    if not (np.isfinite(pair_weight) and pair_weight >= 0):
+        raise ValueError(f"the pair weight {pair_weight} must be a number >= 0")
+    if pair_weight and kind != "maxentropy":
+        raise ValueError("a pair weight applies to maxentropy only")
     rng = np.random.default_rng([seed, 17])
     counts = problem.counts.astype(float)
     stats: dict = {}
@@ -201,12 +242,22 @@ def solve(problem: SelectionProblem, kind: str = "maxentropy", target: np.ndarra
     else:
         tgt, theta = None, np.zeros(problem.n_types)
         stats["target"] = None
+    misfit = None
+    if kind == "maxentropy" and problem.person_values.shape[1] >= 2:
+        misfit = PairMisfit(problem, tgt)
+    elif pair_weight:
+        raise ValueError("a pair weight needs at least two quota features")
+    if pair_weight:
+        if method == "rejection":
+            raise ValueError("the rejection sampler cannot weigh pairs: choose the chains")
+        method = "chains"
     listed = enumerate_panels(problem) if listing else None
     if kind == "maxentropy" and listed is not None:
-        theta, lam = fit_dual(listed, log_multiplicity(problem, listed), tgt * counts, theta)
+        base = log_multiplicity(problem, listed) - (pair_weight * misfit.of_types(listed) if pair_weight else 0.0)
+        theta, lam = fit_dual(listed, base, tgt * counts, theta)
         x, stats["method"], exact = listed, "exact: every feasible panel listed, dual solved", True
     else:
-        source = _Source(problem, theta, draws, method, rng)
+        source = _Source(problem, theta, draws, method, rng, misfit, pair_weight)
         if kind == "uniform":
             x = source.sample(theta, draws, rng)
             people = [np.sort(np.concatenate([rng.choice(problem.type_members[t], size=int(row[t]), replace=False)
@@ -218,36 +269,55 @@ def solve(problem: SelectionProblem, kind: str = "maxentropy", target: np.ndarra
             elif source.rejection is not None:
                 stats.update(entropy=source.rejection.log_z(), entropy_exact=False)
             return x, np.full(draws, 1.0 / draws), people, stats
-        theta = _rough_fit(problem, tgt, theta, source, rng, stats, progress)
+        theta = _fit_theta(problem, tgt, theta, source, rng, stats, progress)
         size = int(np.clip(SUPPORT_CELLS // problem.n_types, *SUPPORT_RANGE))
         sampled = source.sample(theta, size, rng)
-        x, mult = np.unique(np.concatenate([sampled, lex]) if lex is not None else sampled, axis=0,
-                            return_counts=True)
-        _, lam = fit_dual(x, np.log(mult), tgt * counts, np.zeros(problem.n_types))
-        stats.update(method=f"{source.method} support of {size} sampled panels" +
-                     (" + leximin's panels" if lex is not None else "") + ", dual solved on it", **source.stats())
+        x, mult = np.unique(sampled, axis=0, return_counts=True)
+        _, lam = fit_dual(x, np.log(mult), tgt * counts, np.zeros(problem.n_types), maxiter=SUPPORT_ITERATIONS)
+        added = ""
+        if lex is not None and np.max(np.abs((lam @ x) / counts - tgt)) > SUPPORT_GAP:
+            # the sample's hull misses the target (too few panels for the types, or a theta fit cut short): the
+            # target's own panels are added, which put it in the hull; they take the mass the sample lacks
+            x, mult = np.unique(np.concatenate([sampled, lex]), axis=0, return_counts=True)
+            _, lam = fit_dual(x, np.log(mult), tgt * counts, np.zeros(problem.n_types))
+            added = " + leximin's panels"
+        stats.update(method=f"{source.method} support of {size} sampled panels{added}, dual solved on it",
+                     **source.stats())
         exact = False
     keep = lam > 1e-15
     x, lam = x[keep], lam[keep] / lam[keep].sum()
     fitted = (lam @ x) / counts
     stats.update(fit_gap=float(np.max(np.abs(fitted - tgt))), entropy=entropy(problem, x, lam),
-                 entropy_exact=exact, support_panels=len(x))
+                 entropy_exact=exact, support_panels=len(x), pair_weight=float(pair_weight))
+    if misfit is not None:
+        stats["pair_misfit"] = float(lam @ misfit.of_types(x))
     if progress:
-        progress("maxentropy", ROUGH_ROUNDS, ROUGH_ROUNDS, stats["fit_gap"])
+        progress("maxentropy", FIT_ROUNDS, FIT_ROUNDS, stats["fit_gap"])
     return x, lam, None, stats
 
 
-def _rough_fit(problem, tgt, theta, source, rng, stats, progress) -> np.ndarray:
-    """A few rounds of iterative scaling, ``theta += logit(target) - logit(estimate)`` on sampled marginals: it only
-    brings the sampled support near the target. Records the last estimate's largest gap as ``sampler_gap``."""
+def _fit_theta(problem, tgt, theta, source, rng, stats, progress) -> np.ndarray:
+    """Stochastic iterative scaling: ``theta += STEP (logit(target) - logit(estimate))`` on marginals estimated
+    from the sampler, with the sample doubling whenever a round does not lower the largest gap, until that gap is
+    below :data:`FIT_GAP` or :data:`FIT_ROUNDS` have run. Returns the theta of the smallest gap seen; records it as
+    ``sampler_gap`` and the rounds as ``fit_rounds``. The finite-support fit after it makes the probabilities
+    exact; the closer this theta, the less that fit has to tilt the sample (and the larger the entropy kept)."""
     counts = problem.counts.astype(float)
-    gap = np.inf
-    for r in range(ROUGH_ROUNDS):
-        size = ROUGH_SAMPLES if source.rejection is not None else ROUGH_SWEEPS * len(source.chains.chains.rows)
-        est = source.sample(theta, size, rng).mean(axis=0) / counts
+    goal = _logit(tgt)
+    size = ROUGH_SAMPLES if source.rejection is not None else ROUGH_SWEEPS * source.n_chains
+    best, best_gap, last = theta, np.inf, np.inf
+    for r in range(FIT_ROUNDS):
+        est = source.estimate(theta, size, rng) / counts
         gap = float(np.max(np.abs(est - tgt)))
         if progress:
-            progress("maxentropy", r, ROUGH_ROUNDS, gap)
-        theta = theta + 0.8 * (_logit(tgt) - _logit(est))
-    stats["sampler_gap"] = gap
-    return theta
+            progress("maxentropy", r, FIT_ROUNDS, gap)
+        if gap < best_gap:
+            best, best_gap = theta, gap
+        if gap < FIT_GAP:
+            break
+        if gap >= last and size < MAX_FIT_SAMPLES:
+            size *= 2
+        last = gap
+        theta = theta + STEP * np.clip(goal - _logit(est), -4, 4)
+    stats.update(sampler_gap=best_gap, fit_rounds=r + 1)
+    return best

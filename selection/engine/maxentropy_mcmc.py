@@ -14,6 +14,7 @@ every pair of feasible panels when a quota is tight (min = max). Independent cha
 
 import numpy as np
 
+from selection.engine.maxentropy_pairs import PairMisfit
 from selection.problem import SelectionProblem
 
 
@@ -22,8 +23,9 @@ class SwapChains:
 
     ``theta`` (n,): per-person log weights. ``moves``/``proposals`` count accepted and proposed swaps."""
 
-    def __init__(self, problem: SelectionProblem, theta_person: np.ndarray, start: np.ndarray):
-        self.problem = problem
+    def __init__(self, problem: SelectionProblem, theta_person: np.ndarray, start: np.ndarray,
+                 misfit: PairMisfit | None = None, beta: float = 0.0):
+        self.problem, self.misfit, self.beta = problem, misfit, float(beta)
         self.theta = np.asarray(theta_person, dtype=float)
         self.panel = np.array(start, dtype=np.int64)
         c, n = len(self.panel), problem.n
@@ -51,6 +53,10 @@ class SwapChains:
             size = np.bincount(pv[:, j], minlength=len(problem.lo))
             self.by_value.append((order, np.concatenate([[0], np.cumsum(size)[:-1]]), size))
         self.turn = 0
+        if misfit is not None:  # seats per feature-pair cell of every chain, for the misfit's change
+            self.cell_seats = np.zeros((c, misfit.size), dtype=np.int64)
+            for q in range(misfit.pairs):
+                np.add.at(self.cell_seats, (self.rows[:, None], misfit.cells[self.panel, q]), 1)
 
     def step(self, rng: np.random.Generator) -> None:
         """One proposed swap in every chain."""
@@ -79,7 +85,10 @@ class SwapChains:
         g_in, g_out = self.hh[inn], self.hh[out]
         clash = (g_in >= 0) & (self.in_group[rows, np.maximum(g_in, 0)] - (g_out == g_in) > 0)
         ok &= ~clash
-        ok &= u < np.exp(np.minimum(self.theta[inn] - self.theta[out], 0.0))
+        gain = self.theta[inn] - self.theta[out]
+        if self.misfit is not None and self.beta:
+            gain = gain - self.beta * self.misfit.change(self.cell_seats, rows, out, inn)
+        ok &= u < np.exp(np.minimum(gain, 0.0))
         self.proposals += c
         idx = np.flatnonzero(ok)
         if not len(idx):
@@ -94,6 +103,10 @@ class SwapChains:
             np.add.at(self.seats, (idx, pv[i, j]), 1)
         if len(self.pairs):
             self.seats[np.ix_(idx, self.pairs)] += self.pair_member[i] - self.pair_member[o]
+        if self.misfit is not None:
+            for q in range(self.misfit.pairs):
+                np.subtract.at(self.cell_seats, (idx, self.misfit.cells[o, q]), 1)
+                np.add.at(self.cell_seats, (idx, self.misfit.cells[i, q]), 1)
         go, gi = g_out[idx], g_in[idx]
         np.subtract.at(self.in_group, (idx[go >= 0], go[go >= 0]), 1)
         np.add.at(self.in_group, (idx[gi >= 0], gi[gi >= 0]), 1)

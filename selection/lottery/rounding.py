@@ -13,7 +13,9 @@ Method (``ROUNDING``, deterministic: the same distribution, m and seed give the 
 2. Counts c_j in {floor(m lambda_j), ceil(m lambda_j)} with sum m, by systematic sampling with a seeded offset
    (a dependent rounding: unbiased, every prefix sum of c within 1 of m lambda's).
 3. Local search: move one copy from one panel to another while that lowers the largest per-person change of
-   probability (then the sum of squared changes); the search stops at a local optimum or after ``max_moves``.
+   probability (then the sum of squared changes); candidates are the panels with the most (fewest) seats of the
+   worst unit, ties broken by the first-order change of the squared error; the search stops at a local optimum or
+   after ``max_moves``.
    Steps 2-3 restart from up to 32 evenly spread offsets and keep the best result.
 4. Each unit's seats over the m panels go to its members round-robin in a seeded order, so within a unit people's
    panel counts differ by at most one: a person's change is at most their unit's change plus 1/m.
@@ -26,8 +28,9 @@ checks each one.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
-ROUNDING = "systematic-local-search-v1"
+ROUNDING = "systematic-local-search-v2"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +90,7 @@ def local_search(copies: np.ndarray, a: np.ndarray, size: np.ndarray, target: np
     """Improve ``copies`` by moving single copies between panels: lexicographically lower (largest person change,
     size-weighted sum of squared person changes). ``a`` (J, U) seats per unit. Returns (copies, moves made)."""
     copies = copies.copy()
+    sparse = csr_matrix(a)
     seats = copies @ a
     change = person_change(seats, size, target, m)
     best = (float(change.max()), float(size @ change**2))
@@ -96,8 +100,11 @@ def local_search(copies: np.ndarray, a: np.ndarray, size: np.ndarray, target: np
         sign = 1.0 if seats[u] / size[u] / m > target[u] else -1.0
         have = np.flatnonzero(copies > 0)
         # Removing a copy of a panel with many seats of u lowers u's count; adding one with few raises it least.
-        drop = have[np.argsort(-sign * a[have, u], kind="stable")[:width]]
-        add = np.argsort(sign * a[:, u], kind="stable")[:width]
+        # Ties (many panels hold the same seats of u) are broken by the first-order change of the squared error:
+        # add panels whose seats sit where the lottery has too few, drop panels whose seats sit where it has too many.
+        slope = sparse @ ((seats / size / m - target) / m)
+        drop = have[np.lexsort((-slope[have], -sign * a[have, u]))[:width]]
+        add = np.lexsort((slope, sign * a[:, u]))[:width]
         trial = seats[None, None, :] + a[add][None, :, :] - a[drop][:, None, :]
         tc = person_change(trial, size, target, m)
         top = tc.max(axis=2)
