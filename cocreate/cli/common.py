@@ -25,7 +25,7 @@ FLAGS = {"size": "--size", "tolerance": "--tolerance", "id_column": "--id-column
          "number": "--number", "dropped": "--dropped", "exclude": "--exclude", "pool": "--pool", "quotas": "--quotas",
          "keep_columns": "--keep-columns", "dropout_column": "--dropout-column", "m": "--lottery-size",
          "algorithm": "--algorithm", "time_limit": "--time-limit", "public_ids": "--public-ids", "reserves": "--reserves", "already_selected": "--already-selected",
-         "target_slack": "--target-slack"}
+         "target_slack": "--target-slack", "pair_weight": "--pair-weight", "gamma": "--gamma"}
 """Library parameter names -> the flags a user types, so library messages can name the flag."""
 
 

@@ -70,7 +70,8 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
                number: int | None = None, lang: str | None = None,
                compare_draws: int = COMPARISON_DRAWS, time_limit: float | None = None,
                xlsx: bool = False, public_ids: bool = False, already_selected: Path | None = None,
-               gamma: float | None = None, target_slack: float | None = None) -> Selected:
+               gamma: float | None = None, target_slack: float | None = None,
+               pair_weight: float | None = None) -> Selected:
     """Do the whole `select` job. Settings in ``cocreate.toml`` next to the pool fill what the flags leave unset.
     Without ``seed``/``number`` it stops after publishing the lottery. Raises typer.Exit(2) on bad input."""
     console = Console(stderr=True, quiet=quiet)
@@ -91,6 +92,13 @@ def run_select(pool_path: Path, quotas_path: Path, size: int | None, out: Path, 
     extra = {"gamma": gamma} if gamma is not None else {}
     if target_slack is not None:
         extra["target_slack"] = target_slack  # checked by workflow.publish, with the quotas
+    if pair_weight is not None and algorithm != "maxentropy":
+        fail("--pair-weight: applies to --algorithm maxentropy only")
+    if pair_weight is not None and not (pair_weight >= 0 and pair_weight < float("inf")):
+        fail(f"--pair-weight: {pair_weight} must be a number >= 0 (0: plain max entropy; 3 matched legacy draws "
+             "on pairs in our benchmarks)")
+    if pair_weight:
+        extra["pair_weight"] = pair_weight
     if settings.source is not None and settings.given():
         console.print(f"settings from {settings.source.name}: " + ", ".join(
             f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k, v in settings.given().items()))
@@ -248,6 +256,10 @@ def register(app: typer.Typer) -> None:
                                       "samples) (and the others of selection.ALGORITHMS)"),
         gamma: float = typer.Option(None, help="goldilocks only: weight of too-low chances against too-high ones "
                                     "in max p/(k/n) + gamma (k/n)/min p (default 1; recorded in the bundle)"),
+        pair_weight: float = typer.Option(None, help="maxentropy only: nats per seat out of place on a pair of "
+                                          "features (0 default: plain max entropy; more: single panels closer "
+                                          "to the expected panel on every pair, a little less entropy; recorded "
+                                          "in the bundle)"),
         target_slack: float = typer.Option(None, help="soft targets only: weighted seats each target's band may "
                                            "widen beyond the tightest reachable (default 0; more leaves the "
                                            "algorithm more room for fair chances; recorded in the bundle)"),
@@ -285,4 +297,5 @@ def register(app: typer.Typer) -> None:
         run_select(pool, quotas, size, out, algorithm, seed, household, id_column, keep_columns, draws, force,
                    m=lottery_size, reserves=reserves, dropout_column=dropout_column, number=number, lang=lang,
                    compare_draws=compare_draws, time_limit=time_limit, xlsx=xlsx, public_ids=public_ids,
-                   already_selected=already_selected, gamma=gamma, target_slack=target_slack)
+                   already_selected=already_selected, gamma=gamma, target_slack=target_slack,
+                   pair_weight=pair_weight)

@@ -85,12 +85,15 @@ class SelectionResult:
 def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed: int = 0,
            weights: np.ndarray | None = None, tol: float = TOLERANCE, legacy_draws: int = 1000,
            progress: Callable[[str, int, int, float], None] | None = None, time_limit: float | None = None,
-           max_rounds: int | None = None, target_slack: float = 0.0, gamma: float = 1.0) -> SelectionResult:
+           max_rounds: int | None = None, target_slack: float = 0.0, gamma: float = 1.0,
+           pair_weight: float = 0.0) -> SelectionResult:
     """Select a panel of ``k`` from ``pool`` meeting ``quotas``.
 
     ``algorithm``: leximin (default), maximin, nash, or legacy (greedy; probabilities estimated from
     ``legacy_draws`` draws); maxentropy (the maximum-entropy distribution with leximin's probabilities) or uniform
-    (``legacy_draws`` panels sampled uniformly among the feasible ones): :mod:`selection.engine.maxentropy`.
+    (``legacy_draws`` panels sampled uniformly among the feasible ones): :mod:`selection.engine.maxentropy`;
+    ``pair_weight`` (maxentropy only, nats per seat out of place, >= 0) trades entropy for single panels closer to
+    the expected panel on every pair of features (:mod:`selection.engine.maxentropy_pairs`).
     ``weights`` (optional, positive, one per person) makes ``weights_i * p_i`` the fair quantity instead of ``p_i``.
     Raises InputError for bad input and InfeasibleQuotasError (with the smallest relaxation) when no panel exists.
     ``time_limit`` (seconds) or ``max_rounds`` (column-generation rounds, the repeatable form of the same stop)
@@ -112,13 +115,24 @@ def select(pool: Pool, quotas: Quotas, k: int, algorithm: str = "leximin", seed:
     if (time_limit is not None or max_rounds is not None) and algorithm not in ("leximin", "maximin", "minimax", "goldilocks"):
         raise InputError(Problem("", 0, "", f"a time limit applies to leximin and maximin, not {algorithm}",
                                  "choose leximin or maximin, or leave out the time limit", parameter="time_limit"))
+    if pair_weight and algorithm != "maxentropy":
+        raise InputError(Problem("", 0, "", f"a pair weight applies to maxentropy, not {algorithm}",
+                                 "choose maxentropy, or leave out the pair weight", parameter="pair_weight"))
+    if not (np.isfinite(pair_weight) and pair_weight >= 0):
+        raise InputError(Problem("", 0, "", f"pair weight {pair_weight} must be a number >= 0",
+                                 "0 is plain max entropy; 3 made single panels match pairs as well as legacy "
+                                 "draws on our benchmarks", parameter="pair_weight"))
+    if pair_weight and problem.person_values.shape[1] < 2:
+        raise InputError(Problem("", 0, "", "a pair weight needs at least two quota features",
+                                 "add a second feature to the quotas, or leave out the pair weight",
+                                 parameter="pair_weight"))
     if algorithm == "legacy":
         panels, lam, stats = legacy.solve(problem, draws=legacy_draws, seed=seed, progress=progress)
         type_panels = np.array([np.bincount(problem.type_of[p], minlength=problem.n_types) for p in panels])
         dist = PanelDistribution(problem, type_panels, lam, tuple(panels))
     elif algorithm in ("maxentropy", "uniform"):  # uniform: legacy_draws sampled person panels, weight 1/draws each
         type_panels, lam, panels, stats = maxentropy.solve(problem, kind=algorithm, draws=legacy_draws, seed=seed,
-                                                           progress=progress)
+                                                           progress=progress, pair_weight=pair_weight)
         dist = PanelDistribution(problem, type_panels, lam, None if panels is None else tuple(panels))
     elif algorithm in ("minimax", "goldilocks"):
         from selection.engine import goldilocks

@@ -206,7 +206,7 @@ def log_multiplicity(problem: SelectionProblem, x: np.ndarray) -> np.ndarray:
     return np.sum(gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1), axis=1)
 
 
-def enumerate_panels(problem: SelectionProblem, limit: int = 20_000, nodes: int = 400_000) -> np.ndarray | None:
+def enumerate_panels(problem: SelectionProblem, limit: int = 20_000, nodes: int = 100_000) -> np.ndarray | None:
     """Every feasible type-count vector as rows of an (J, T) array, or None when there are more than ``limit`` or
     the search visits more than ``nodes`` partial vectors (so only for tiny problems)."""
     p = problem

@@ -104,9 +104,8 @@ class SwapChains:
         if len(self.pairs):
             self.seats[np.ix_(idx, self.pairs)] += self.pair_member[i] - self.pair_member[o]
         if self.misfit is not None:
-            for q in range(self.misfit.pairs):
-                np.subtract.at(self.cell_seats, (idx, self.misfit.cells[o, q]), 1)
-                np.add.at(self.cell_seats, (idx, self.misfit.cells[i, q]), 1)
+            np.subtract.at(self.cell_seats, (idx[:, None], self.misfit.cells[o]), 1)
+            np.add.at(self.cell_seats, (idx[:, None], self.misfit.cells[i]), 1)
         go, gi = g_out[idx], g_in[idx]
         np.subtract.at(self.in_group, (idx[go >= 0], go[go >= 0]), 1)
         np.add.at(self.in_group, (idx[gi >= 0], gi[gi >= 0]), 1)

@@ -61,11 +61,8 @@ class PairMisfit:
     def change(self, seats: np.ndarray, rows: np.ndarray, out: np.ndarray, inn: np.ndarray) -> np.ndarray:
         """(c,) change of misfit when, in the panels of ``rows`` with seats per cell ``seats`` (chains, C), person
         ``out`` leaves and person ``inn`` enters (one pair of people per row)."""
-        total = np.zeros(len(rows))
-        for p in range(self.pairs):
-            co, ci = self.cells[out, p], self.cells[inn, p]
-            so, si = seats[rows, co], seats[rows, ci]
-            eo, ei = self.expected[co], self.expected[ci]
-            d = (np.abs(si + 1 - ei) - np.abs(si - ei)) + (np.abs(so - 1 - eo) - np.abs(so - eo))
-            total += np.where(co == ci, 0.0, d)
-        return 0.5 * total / self.pairs
+        co, ci = self.cells[out], self.cells[inn]  # (c, P)
+        so, si = seats[rows[:, None], co], seats[rows[:, None], ci]
+        eo, ei = self.expected[co], self.expected[ci]
+        d = (np.abs(si + 1 - ei) - np.abs(si - ei)) + (np.abs(so - 1 - eo) - np.abs(so - eo))
+        return 0.5 * np.where(co == ci, 0.0, d).sum(axis=1) / self.pairs

@@ -185,7 +185,8 @@ class Checker:
                                max_rounds=opts.get("max_rounds"), public=bool(opts.get("public_ids")),
                                already_selected=opts.get("already_selected", []),
                                gamma=float(opts.get("gamma", 1.0)),
-                               target_slack=float(opts.get("target_slack", 0.0))).lottery
+                               target_slack=float(opts.get("target_slack", 0.0)),
+                               pair_weight=float(opts.get("pair_weight", 0.0))).lottery
         note = ""
         now = audit.versions()
         changed = [f"{k} {v} (bundle {self.bundle['versions'].get(k)})" for k, v in now.items()

@@ -118,7 +118,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
             dropout_column: str | None = None, time_limit: float | None = None, max_rounds: int | None = None,
             public: bool = False, already_selected: Sequence[str] = (),
             progress: Callable[[str, int, int, float], None] | None = None, gamma: float = 1.0,
-            target_slack: float = 0.0) -> Publication:
+            target_slack: float = 0.0, pair_weight: float = 0.0) -> Publication:
     """Read the inputs, compute the fair distribution, round it to a uniform lottery of ``m`` quota-exact panels
     and build the undrawn bundle. Raises :class:`InputError` / :class:`InfeasibleQuotasError` (both
     :class:`UserError`) for bad input, before the long solve wherever it can be checked first.
@@ -128,7 +128,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     minimum probability and the proven bound on how far from optimal it is). ``gamma``: the Goldilocks weight
     (recorded in ``options.gamma`` for goldilocks only, so verify repeats it). ``target_slack`` (weighted seats,
     >= 0): how far each soft target's band may widen beyond the tightest reachable one (recorded in
-    ``options.target_slack`` when not 0; see :mod:`selection.engine.targets`)."""
+    ``options.target_slack`` when not 0; see :mod:`selection.engine.targets`). ``pair_weight``: maxentropy's
+    (recorded in ``options.pair_weight`` when not 0; :mod:`selection.engine.maxentropy_pairs`)."""
     if algorithm not in ALGORITHMS:
         raise InputError(Problem("", 0, "", f"unknown algorithm '{algorithm}'",
                                  f"choose one of {', '.join(ALGORITHMS)}", parameter="algorithm"))
@@ -160,7 +161,7 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
     solve_on = (completion.pool, completion.quotas, completion.k) if completion else (pool, quotas, k)
     result = select(*solve_on, algorithm=algorithm, seed=SOLVER_SEED, tol=TOLERANCE,
                     legacy_draws=legacy_draws, progress=progress, time_limit=time_limit, max_rounds=max_rounds,
-                    gamma=gamma, target_slack=target_slack)
+                    gamma=gamma, target_slack=target_slack, pair_weight=pair_weight)
     partial = result.stats.get("partial")
     lottery = uniform_lottery(result.distribution, m, seed=ROUNDING_SEED)
     if completion:
@@ -178,6 +179,8 @@ def publish(pool_path: str | Path, quotas_path: str | Path, k: int, *, algorithm
         options["gamma"] = float(gamma)
     if target_slack:
         options["target_slack"] = float(target_slack)
+    if pair_weight:
+        options["pair_weight"] = float(pair_weight)
     bundle = bundles.build(
         inputs={"pool": bundles.file_record(pool_path), "quotas": bundles.file_record(quotas_path)},
         options=options,
