@@ -51,6 +51,7 @@ class Options:
     size: int | None = None
     algorithm: str = "leximin"
     gamma: float = 1.0  # goldilocks only: weight of too-low chances against too-high ones
+    pair_weight: float = 0.0  # maxentropy only: nats per seat out of place on a pair of features
     household: tuple[str, ...] = ()
     id_column: str | None = None
     m: int = workflow.LOTTERY_SIZE
@@ -190,7 +191,7 @@ def run_compute() -> None:
     jobs.start(compute_job, work.compute, {
         "pool_path": str(d.uploads["pool"].path), "quotas_path": str(d.uploads["quotas"].path), "k": int(o.size),
         "algorithm": o.algorithm, "household": list(o.household), "id_column": o.id_column, "m": int(o.m),
-        "gamma": float(o.gamma)}, describe=describe_progress)
+        "gamma": float(o.gamma), "pair_weight": float(o.pair_weight)}, describe=describe_progress)
 
 
 def _notes(pub) -> list[str]:
@@ -387,6 +388,13 @@ def OptionsStep(d: Draft, locked: bool):
                                   on_value=lambda v: set_options(gamma=v if v is not None and 0 <= v < 1e9
                                                                  else 1.0))
                 solara.Text(f"gamma {o.gamma:g}", classes=["gamma-said"])
+            if o.algorithm == "maxentropy":
+                solara.InputFloat("Pair weight (0 = plain max entropy; 3 = panels closer on feature pairs)",
+                                  value=o.pair_weight, disabled=locked, classes=["pair-weight"],
+                                  continuous_update=True,
+                                  on_value=lambda v: set_options(pair_weight=v if v is not None and 0 <= v < 1e9
+                                                                 else 0.0))
+                solara.Text(f"pair weight {o.pair_weight:g}", classes=["pair-weight-said"])
             solara.InputInt("Lottery size (panels)", value=o.m, disabled=locked,
                             on_value=lambda v: set_options(m=max(1, int(v or 1))))
         with solara.Row(style={"flex-wrap": "wrap"}):
@@ -477,7 +485,9 @@ def Result(pub, legacy, bundle: dict, d: Draft):
              "share_below_half_fair_share": "share below half the fair share"}
     rows = [{"figure": text, pub.result.algorithm: f"{m[key]:.4f}",
              **({"legacy greedy draw": f"{legacy[key]:.4f}"} if legacy else {})} for key, text in label.items()]
-    gamma = f" (gamma {pub.bundle['options']['gamma']:g})" if "gamma" in pub.bundle["options"] else ""
+    opts = pub.bundle["options"]
+    gamma = f" (gamma {opts['gamma']:g})" if "gamma" in opts else ""
+    gamma += f" (pair weight {opts['pair_weight']:g})" if "pair_weight" in opts else ""
     solara.Text(f"{pub.result.algorithm}{gamma}: panel of {pub.result.k} from {m['n']} in "
                 f"{pub.result.solver_seconds:.1f} s; the lottery of {pub.lottery.m} moves a probability by at most "
                 f"{pub.lottery.max_change:.5f}", classes=["result-line"])

@@ -22,12 +22,14 @@ def check_inputs(pool_path: str, quotas_path: str, k: int, household: list[str],
 
 def compute(pool_path: str, quotas_path: str, k: int, algorithm: str, household: list[str], id_column: str | None,
             m: int, reserves: int | None = None, compare_draws: int = COMPARISON_DRAWS, progress=None,
-            gamma: float = 1.0):
+            gamma: float = 1.0, pair_weight: float = 0.0):
     """:func:`selection.lottery.workflow.publish` (the fair distribution and its uniform lottery, undrawn), and the
     legacy greedy draw's metrics on the same inputs for comparison (None for legacy itself). ``gamma``: the
-    Goldilocks weight (goldilocks only; recorded in the bundle)."""
+    Goldilocks weight (goldilocks only; recorded in the bundle); ``pair_weight``: maxentropy's (maxentropy only,
+    :mod:`selection.engine.maxentropy_pairs`)."""
     pub = workflow.publish(pool_path, quotas_path, k, algorithm=algorithm, household=household,
-                           id_column=id_column, m=m, reserves=reserves, progress=progress, gamma=gamma)
+                           id_column=id_column, m=m, reserves=reserves, progress=progress, gamma=gamma,
+                           pair_weight=pair_weight if algorithm == "maxentropy" else 0.0)
     if compare_draws <= 0 or algorithm == "legacy":
         return pub, None
     legacy = select(pub.inputs.pool, pub.inputs.quotas, k, algorithm="legacy", seed=workflow.SOLVER_SEED,

@@ -9,6 +9,7 @@ import sys
 import zipfile
 
 import pandas as pd
+import pytest
 
 from selection.inputs import read_quotas
 from selection.lottery import files, workflow
@@ -194,9 +195,14 @@ def test_a_published_lottery_needs_its_own_inputs(page, server, tmp_path):
     assert "is not the one the draw used" in problems.inner_text()
 
 
-def test_goldilocks_gamma_is_chosen_on_the_page_and_recorded(page, server, tmp_path):
-    """The gamma field appears for goldilocks only; the value typed is the one the lottery is computed with (the
-    result line and the published bundle say so), as `cocreate select --gamma` would."""
+@pytest.mark.parametrize("algorithm, field, value, said, key", [
+    ("goldilocks", "gamma", "0.25", "gamma 0.25", "gamma"),
+    ("maxentropy", "pair-weight", "2", "pair weight 2", "pair_weight")])
+def test_algorithm_parameter_is_chosen_on_the_page_and_recorded(page, server, tmp_path, algorithm, field, value,
+                                                               said, key):
+    """Goldilocks' gamma and maxentropy's pair weight: the field appears for its algorithm only; the value typed is
+    the one the lottery is computed with (the result line and the published bundle say so), as `cocreate select
+    --gamma` / `--pair-weight` would."""
     rows = [(f"p{i:02d}", "xy"[i % 3 == 0], "uv"[i % 2]) for i in range(12)]
     pool = tmp_path / "pool.csv"
     pd.DataFrame(rows, columns=["id", "a", "b"]).to_csv(pool, index=False)
@@ -209,21 +215,21 @@ def test_goldilocks_gamma_is_chosen_on_the_page_and_recorded(page, server, tmp_p
     upload(page, "upload-quotas", quotas)
     upload(page, "upload-settings", settings)
     page.wait_for_selector(".settings-said >> text=size 4")
-    assert page.locator(".gamma").count() == 0  # not for leximin
-    settings.write_text('size = 4\nalgorithm = "goldilocks"\n', encoding="utf-8")
+    assert page.locator(f".{field}").count() == 0  # not for leximin
+    settings.write_text(f'size = 4\nalgorithm = "{algorithm}"\n', encoding="utf-8")
     upload(page, "upload-settings", settings)
-    page.wait_for_selector(".settings-said >> text=algorithm goldilocks")  # the re-render after the upload is done
-    page.wait_for_selector(".gamma")
-    field = page.locator(".gamma input")
-    field.fill("0.25")
-    field.press("Enter")
-    field.blur()
-    page.wait_for_selector(".gamma-said >> text=gamma 0.25")  # the page holds the value before computing
+    page.wait_for_selector(f".settings-said >> text=algorithm {algorithm}")  # the re-render after the upload
+    page.wait_for_selector(f".{field}")
+    box = page.locator(f".{field} input")
+    box.fill(value)
+    box.press("Enter")
+    box.blur()
+    page.wait_for_selector(f".{field}-said >> text={said}")  # the page holds the value before computing
     page.click(".run-compute")
     page.wait_for_selector(".result-line", timeout=60_000)
-    assert "goldilocks (gamma 0.25)" in page.inner_text(".result-line")
+    assert f"{algorithm} ({said})" in page.inner_text(".result-line")
     page.click(".publish")
     page.wait_for_selector(".commitment")
     with page.expect_download() as info:
         page.get_by_role("button", name="audit.json", exact=True).click()
-    assert json.loads(open(info.value.path(), encoding="utf-8").read())["options"]["gamma"] == 0.25
+    assert json.loads(open(info.value.path(), encoding="utf-8").read())["options"][key] == float(value)
