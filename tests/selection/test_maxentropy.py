@@ -196,3 +196,29 @@ def test_sampled_lottery_spreads_beyond_leximins_panels():
     on_lex = {tuple(r) for r in lex_panels}
     assert sum(w for r, w in zip(x, lam, strict=True) if tuple(r) in on_lex) < 0.05
     assert stats["entropy"] > maxentropy.entropy(problem, lex_panels, lex_lam) + 2.0
+
+
+def test_hull_miss_is_the_l1_distance_to_the_hull_and_separates():
+    """Inside the hull of three corners of the unit square the miss is 0; at (1, 1) it is 1 (to (1, 0) or (0, 1)),
+    and the direction returned separates the target from every point."""
+    x = np.array([[0, 0], [1, 0], [0, 1]])
+    assert maxentropy.hull_miss(x, np.array([0.2, 0.3]))[0] < 1e-9
+    miss, y = maxentropy.hull_miss(x, np.array([1.0, 1.0]))
+    assert miss == pytest.approx(1.0)
+    assert y @ np.array([1.0, 1.0]) > (x @ y).max() + 0.5
+
+
+def test_tilted_batches_reach_the_target_without_leximins_panels(monkeypatch):
+    """A support of 80 sampled panels for 69 types misses the target's hull; batches sampled at theta tilted along
+    the missed direction reach it, so leximin's panels are not needed and the lottery keeps more entropy than with
+    them (without the batches, leximin's panels are added)."""
+    problem = many_types()
+    monkeypatch.setattr(maxentropy, "SUPPORT_RANGE", (80, 80))
+    monkeypatch.setattr(maxentropy, "REPAIR_ROUNDS", 0)
+    _, _, _, without = maxentropy.solve(problem, method="chains")
+    assert "leximin's panels" in without["method"]
+    monkeypatch.setattr(maxentropy, "REPAIR_ROUNDS", 4)
+    _, _, _, repaired = maxentropy.solve(problem, method="chains")
+    assert "tilted batches" in repaired["method"] and "leximin's panels" not in repaired["method"]
+    assert repaired["fit_gap"] < 1e-3 and without["fit_gap"] < 1e-3
+    assert repaired["entropy"] > without["entropy"] + 0.5
