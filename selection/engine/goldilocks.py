@@ -275,10 +275,11 @@ def solve(problem: SelectionProblem, kind: str = "goldilocks", gamma: float = 1.
         raise ValueError("gamma must be a finite number >= 0")
     fair = problem.k / problem.n
     cg = ColumnGeneration(problem, tol=min(tol, 1e-7), budget=budget, progress=progress)
-    for x in leximin.solve(problem, kind="maximin")[0]:
+    for x in leximin.solve(problem, kind="maximin", budget=budget)[0]:
         # the leximin engine's maximin lottery (its peel: 1.3 s on syn_n1000) as the first columns; from the covering
         # panels alone, column generation took 1,201 rounds and 398 s to reach the maximin level there, and 7 s from
-        # these. Only the start changes: every solve below still ends on its own reduced-cost certificate.
+        # these. Only the start changes: every solve below still ends on its own reduced-cost certificate. It spends
+        # the same budget (its rounds count, and a deadline covers it), so a time limit holds and a stop repeats.
         cg.add(x)
     state = {"best": None, "value": np.inf, "bound": 0.0}
 
