@@ -22,11 +22,12 @@ How the distribution is built (``stats["method"]`` says which way):
   with each sampled panel's multiplicity as its base weight: the I-projection of the sample onto the target
   probabilities. Its probabilities equal the target to the optimiser's precision (``stats["fit_gap"]``, measured),
   and it converges to the max-entropy distribution as the support grows, because the I-projection of a Gibbs
-  distribution onto marginal constraints is again a Gibbs distribution, the max-entropy one. When the
-  sample's hull misses the target (checked by a phase-one linear programme, :func:`hull_miss`), batches sampled at
-  theta tilted along the missed direction are added (:func:`_reach`); only if they do not reach it either are
-  leximin's own panels added, and they then take the mass the sample lacks (``stats["method"]`` says which). Before this rule they were
-  always added, and on a 400-person pool they took 99.8% of the mass: the "max-entropy" lottery was leximin's.
+  distribution onto marginal constraints is again a Gibbs distribution, the max-entropy one. When the sample's
+  hull misses the target (checked by a phase-one linear programme, :func:`hull_miss`), batches sampled at theta
+  tilted along the missed direction are added (:func:`_reach`); only if they do not reach it either are leximin's
+  own panels added, and they then take the mass the sample lacks (``stats["method"]`` says which). Before this
+  rule they were always added, and on a 400-person pool they took 99.8% of the mass: the "max-entropy" lottery
+  was leximin's.
 
 With ``pair_weight`` beta > 0 the Gibbs weight gains ``- beta misfit(S)`` (:mod:`maxentropy_pairs`): the
 maximum entropy under a bound on the expected distance of single panels from the expected panel on feature pairs.
